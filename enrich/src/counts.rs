@@ -1,0 +1,2 @@
+//! Casualty counts: digits, number words, modifiers, ranges. PLACEHOLDER — implemented by the
+//! indicator-extraction work.

@@ -1,0 +1,160 @@
+//! The enrich stage of tocsin's flow: ingest → **enrich** → `indicators` topic → alerting.
+//!
+//! For each validated [`ingest::Report`] it finds the indicators of atrocity risk the text states
+//! (killings with casualty counts, massacres, displacement, abductions, burning of villages, hate
+//! speech, mobilisation...), each with its evidence span, risk factor and negation/hedging flags
+//! ([`extract`], driven by the lexicon files of [`lexicon`]); and the places it names, resolved against
+//! a GeoNames [`gazetteer`] to a focus location ([`geocode`]). [`Enricher::enrich`] returns the
+//! [`EnrichedReport`]; [`Enricher::records`] turns it into the [`IndicatorRecord`]s of the
+//! `indicators` topic, one per (report, region, kind), keyed by region.
+//!
+//! The stage is stateless and deterministic: the same report always yields the same output, so it can
+//! be re-run after a crash (at-least-once) and scaled out freely. It does no I/O once built.
+
+pub mod counts;
+pub mod extract;
+pub mod fold;
+pub mod gazetteer;
+pub mod geocode;
+pub mod lexicon;
+mod model;
+
+pub use model::*;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ingest::{format_time, Report};
+
+/// Errors building the enrich stage (loading lexicons or the gazetteer).
+#[derive(Debug, thiserror::Error)]
+pub enum EnrichError {
+    #[error("{file}:{line}:{column}: {message}")]
+    Lexicon {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("gazetteer {path}: {message}")]
+    Gazetteer { path: String, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The enrich stage: lexicon-driven extraction plus geocoding. Cheap to share across threads.
+pub struct Enricher {
+    extractor: extract::Extractor,
+    geocoder: geocode::Geocoder,
+}
+
+impl Enricher {
+    pub fn new(lexicons: &lexicon::Lexicons, gazetteer: Arc<gazetteer::Gazetteer>) -> Self {
+        Enricher {
+            extractor: extract::Extractor::new(lexicons),
+            geocoder: geocode::Geocoder::new(gazetteer),
+        }
+    }
+
+    pub fn gazetteer(&self) -> &gazetteer::Gazetteer {
+        self.geocoder.gazetteer()
+    }
+
+    /// Indicator kinds the loaded lexicons know.
+    pub fn kinds(&self) -> Vec<String> {
+        self.extractor.kinds()
+    }
+
+    /// Enriches one report.
+    pub fn enrich(&self, report: &Report) -> EnrichedReport {
+        let extraction = self.extractor.extract(&report.text, report.lang.as_deref());
+        let geo = self.geocoder.geocode(&report.text);
+        EnrichedReport {
+            id: report.id.clone(),
+            published_at: format_time(&report.published_at),
+            lang: extraction.lang,
+            indicators: extraction.indicators,
+            locations: geo.locations,
+            focus: geo.focus,
+            fatalities: extraction.fatalities,
+        }
+    }
+
+    /// The `indicators` topic records of an enriched report: one per (region, kind) of its
+    /// non-negated indicators. Indicators are placed in the region of the report's focus; a report
+    /// with no focus yields none (it cannot be aggregated per region).
+    pub fn records(&self, report: &Report, enriched: &EnrichedReport) -> Vec<IndicatorRecord> {
+        let Some(focus) = &enriched.focus else {
+            return Vec::new();
+        };
+        let region = self.geocoder.gazetteer().region_of(focus);
+        let mut by_kind: BTreeMap<&str, (Vec<&Indicator>, Option<u64>)> = BTreeMap::new();
+        for ind in enriched.indicators.iter().filter(|i| !i.negated) {
+            let e = by_kind.entry(ind.kind.as_str()).or_default();
+            e.0.push(ind);
+            e.1 = e.1.max(ind.count);
+        }
+        let fingerprint = text_fingerprint(&report.text);
+        by_kind
+            .into_iter()
+            .map(|(kind, (inds, count))| IndicatorRecord {
+                report_id: report.id.clone(),
+                source: report.source.clone(),
+                published_at: enriched.published_at.clone(),
+                region: region.clone(),
+                kind: kind.to_owned(),
+                risk_factor: inds[0].risk_factor.clone(),
+                count,
+                fatalities: enriched.fatalities,
+                evidence: inds
+                    .iter()
+                    .map(|i| Evidence {
+                        report_id: report.id.clone(),
+                        start: i.start,
+                        end: i.end,
+                        text: i.text.clone(),
+                    })
+                    .collect(),
+                text_fingerprint: fingerprint.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A stable fingerprint of a text's words (folded, punctuation and spacing ignored): syndicated
+/// copies of one story share it. FNV-1a 64, printed in hex.
+pub fn text_fingerprint(text: &str) -> String {
+    let folded = fold::fold(text);
+    let mut h: u64 = 0xcbf29ce484222325;
+    for word in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        for b in word.bytes().chain(std::iter::once(b' ')) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_case_punctuation_and_spacing() {
+        assert_eq!(
+            text_fingerprint("Gunmen killed 12 villagers in Ségou."),
+            text_fingerprint("gunmen  killed 12 villagers in SEGOU")
+        );
+        assert_ne!(
+            text_fingerprint("Gunmen killed 12 villagers"),
+            text_fingerprint("Gunmen killed 13 villagers")
+        );
+    }
+}
