@@ -1,1 +1,5 @@
+mod backtest;
+mod eval_geocoding;
+mod eval_indicators;
+
 fn main() {}
