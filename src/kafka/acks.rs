@@ -1,0 +1,51 @@
+//! Offsets after durability: each consumed message's outputs are awaited, in consumption order, before
+//! its offset is stored for commit.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::producer::DeliveryFuture;
+use tokio::sync::mpsc;
+
+/// What one consumed message (or one timer-driven flush) produced, and its input position.
+pub struct Pending {
+    /// Input (partition, offset) to store once all `deliveries` are acknowledged; `None` for outputs
+    /// not caused by a message (idle flushes).
+    pub input: Option<(i32, i64)>,
+    pub deliveries: Vec<DeliveryFuture>,
+    /// Lines to print on stdout once durable (`run --print-alerts`).
+    pub print: Vec<String>,
+}
+
+/// Awaits the deliveries of each [`Pending`] in order, then stores its input offset. A delivery that
+/// fails after the producer's own retries is fatal for the stage: its offset is never stored, so the
+/// message is consumed again after a restart (at-least-once).
+pub async fn acker(
+    consumer: Arc<StreamConsumer>,
+    topic: String,
+    mut rx: mpsc::Receiver<Pending>,
+    on_durable: impl Fn(usize),
+) -> anyhow::Result<()> {
+    while let Some(p) = rx.recv().await {
+        let n = p.deliveries.len();
+        for f in p.deliveries {
+            match f.await.context("the producer was dropped before delivery")? {
+                Ok(_) => {}
+                Err((e, _)) => anyhow::bail!("delivery failed after retries: {e}"),
+            }
+        }
+        if let Some((partition, offset)) = p.input {
+            if let Err(e) = consumer.store_offset(&topic, partition, offset) {
+                // After a rebalance the partition may belong to another instance, which will
+                // process the message again: at-least-once, never lost.
+                tracing::debug!(%topic, partition, offset, error = %e, "offset not stored");
+            }
+        }
+        for line in p.print {
+            println!("{line}");
+        }
+        on_durable(n);
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! The Kafka edges: client configuration, the embedded broker, topic creation, producing with
+//! acknowledgement tracking, and the two stage shells (`enrich` and `alert`).
+//!
+//! Offsets are never auto-stored: each consumed message's offset is stored only after everything
+//! produced from it has been acknowledged by the brokers (see [`acks`]); librdkafka then commits the
+//! stored offsets. Between the consumer and the producer, every queue is bounded, so a slow broker
+//! pauses consumption instead of filling memory.
+
+pub mod acks;
+mod produce;
+mod service;
+mod stages;
+
+pub use produce::produce_files;
+pub use service::run;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use config::KafkaConfig;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::StreamConsumer;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{DefaultProducerContext, DeliveryFuture, FutureProducer, FutureRecord};
+
+/// Where the brokers are: a configured cluster, or the embedded mock cluster this process started.
+pub struct Bus {
+    pub brokers: String,
+    pub kafka: KafkaConfig,
+    mock: Option<MockCluster<'static, DefaultProducerContext>>,
+}
+
+impl Bus {
+    /// Uses `brokers` (or `kafka.brokers`); with neither, starts the embedded broker.
+    pub fn connect(kafka: &KafkaConfig, brokers: Option<&str>) -> anyhow::Result<Bus> {
+        let configured = brokers.unwrap_or(&kafka.brokers).trim().to_owned();
+        if configured.is_empty() {
+            let mock = MockCluster::new(1).context("starting the embedded broker")?;
+            let brokers = mock.bootstrap_servers();
+            Ok(Bus {
+                brokers,
+                kafka: kafka.clone(),
+                mock: Some(mock),
+            })
+        } else {
+            Ok(Bus {
+                brokers: configured,
+                kafka: kafka.clone(),
+                mock: None,
+            })
+        }
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.mock.is_some()
+    }
+
+    /// Configuration shared by every client: brokers, client id, pass-through properties.
+    pub fn client_config(&self) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &self.brokers)
+            .set("client.id", &self.kafka.client_id);
+        for (k, v) in &self.kafka.properties {
+            c.set(k, v);
+        }
+        c
+    }
+
+    /// An idempotent producer (acks=all, ordered retries).
+    pub fn producer(&self) -> anyhow::Result<FutureProducer> {
+        let mut c = self.client_config();
+        c.set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("linger.ms", "5");
+        c.create().context("creating the Kafka producer")
+    }
+
+    /// A consumer in `group` with auto offset *store* disabled: offsets are stored by the stage only
+    /// once its outputs are durable, and librdkafka auto-commits what was stored.
+    pub fn consumer(&self, group: &str) -> anyhow::Result<StreamConsumer> {
+        let mut c = self.client_config();
+        c.set("group.id", group)
+            .set("enable.auto.commit", "true")
+            .set("auto.commit.interval.ms", "1000")
+            .set("enable.auto.offset.store", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("enable.partition.eof", "false");
+        if self.is_embedded() {
+            // The mock cluster waits a whole session timeout on rebalances.
+            c.set("session.timeout.ms", "6000");
+        }
+        for (k, v) in &self.kafka.properties {
+            c.set(k, v);
+        }
+        c.create().context("creating the Kafka consumer")
+    }
+
+    /// Creates the topics tocsin uses when they are missing (if `kafka.create_topics`).
+    pub async fn ensure_topics(&self) -> anyhow::Result<()> {
+        if !self.kafka.create_topics {
+            return Ok(());
+        }
+        let t = &self.kafka.topics;
+        let names = [&t.reports, &t.indicators, &t.alerts, &t.dlq];
+        if let Some(mock) = &self.mock {
+            for name in names {
+                mock.create_topic(name, self.kafka.partitions, 1)
+                    .with_context(|| format!("creating topic {name} on the embedded broker"))?;
+            }
+            return Ok(());
+        }
+        let admin: AdminClient<DefaultClientContext> = self
+            .client_config()
+            .create()
+            .context("creating the Kafka admin client")?;
+        let topics: Vec<NewTopic<'_>> = names
+            .iter()
+            .map(|n| {
+                NewTopic::new(
+                    n,
+                    self.kafka.partitions,
+                    TopicReplication::Fixed(self.kafka.replication_factor),
+                )
+            })
+            .collect();
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+        let results = admin
+            .create_topics(topics.iter(), &opts)
+            .await
+            .context("creating topics")?;
+        for r in results {
+            match r {
+                Ok(name) => tracing::info!(topic = %name, "created topic"),
+                Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((name, code)) => anyhow::bail!("cannot create topic {name}: {code}"),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Queues one message, waiting (asynchronously) while the producer's queue is full. Returns the
+/// delivery future that resolves once the brokers acknowledge it.
+pub async fn send(
+    producer: &FutureProducer,
+    topic: &str,
+    key: Option<&str>,
+    payload: &[u8],
+) -> Result<DeliveryFuture, KafkaError> {
+    let mut record = FutureRecord::<str, [u8]>::to(topic).payload(payload);
+    if let Some(k) = key {
+        record = record.key(k);
+    }
+    loop {
+        match producer.send_result(record) {
+            Ok(f) => return Ok(f),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                record = r;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            Err((e, _)) => return Err(e),
+        }
+    }
+}
