@@ -1,9 +1,30 @@
-//! The gazetteer: GeoNames places, admin1/admin2 divisions, countries and demonyms in a compact
-//! index. PLACEHOLDER API — implemented by the geocoding work.
+//! The gazetteer: GeoNames populated places, admin1/admin2 divisions, countries and demonyms in a
+//! compact index.
+//!
+//! Names are folded ([`crate::fold::fold`], whitespace collapsed) and kept in an [`fst::Map`] from
+//! name to a range of *postings*; each posting is one `u32` naming an entry kind (place, admin2,
+//! admin1, country, demonym), whether the name is an alternate, and an index into a flat array of
+//! records. The index is written to one binary file (see `geo/codec.rs`): loading it is a read plus a
+//! few array copies, never a parse of the GeoNames text. Region centroids (admin1, admin2, country)
+//! are population-weighted means of the places in them, so alerts can carry `lat`/`lon`.
+//!
+//! [`Gazetteer::load_or_build_builtin`] builds the index from the GeoNames extract compiled into the
+//! binary on first use and caches it under a name that includes a hash of the sources and the format
+//! version.
 
-use std::path::Path;
+#[path = "geo/build.rs"]
+mod build;
+#[path = "geo/codec.rs"]
+mod codec;
+#[path = "geo/words.rs"]
+pub(crate) mod words;
 
-use crate::{EnrichError, Location, Region};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::fold::fold;
+use crate::{EnrichError, Level, Location, Region};
 
 /// The raw GeoNames files a gazetteer is built from (plain or gzip bytes).
 pub struct GeonamesSources<'a> {
@@ -14,34 +35,412 @@ pub struct GeonamesSources<'a> {
     pub demonyms: &'a [u8],
 }
 
-pub struct Gazetteer {}
+/// Sentinel for "no admin1/admin2" in records.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// A populated place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlaceRec {
+    pub geonameid: u32,
+    /// Index of the preferred name in the string table.
+    pub name: u32,
+    pub lat: f32,
+    pub lon: f32,
+    pub population: u32,
+    /// Index into the countries.
+    pub country: u32,
+    /// Index into the admin1 divisions, or `u32::MAX`.
+    pub admin1: u32,
+    /// Index into the admin2 divisions, or `u32::MAX`.
+    pub admin2: u32,
+    /// Feature rank: 6 capital (PPLC), 5 admin1 seat, 4 admin2 seat, 3 admin3 seat, 2 admin4 seat,
+    /// 1 other or unknown, 0 section of a populated place (PPLX).
+    pub rank: u32,
+}
+
+/// An administrative division (admin1 or admin2) or a country.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AreaRec {
+    /// String index of the code (`CC.code`, `CC.a1.a2` or `CC`).
+    pub code: u32,
+    /// String index of the name.
+    pub name: u32,
+    pub geonameid: u32,
+    /// Index of the country (self for countries).
+    pub country: u32,
+    /// Index of the parent admin1 (admin2 only), or `u32::MAX`.
+    pub parent: u32,
+    pub lat: f32,
+    pub lon: f32,
+    /// Sum of the populations of its places (countries: countryInfo population when larger).
+    pub population: u32,
+}
+
+/// What a name in the index refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EntryKind {
+    Place = 0,
+    Admin2 = 1,
+    Admin1 = 2,
+    Country = 3,
+    /// A demonym ("Sudanese") of a country.
+    Demonym = 4,
+    /// An abbreviation of a country that only counts in capitals ("US").
+    CountryAbbrev = 5,
+}
+
+/// One posting: an entry a folded name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    pub kind: EntryKind,
+    /// The name is an alternate (not the preferred or ASCII name).
+    pub alternate: bool,
+    pub index: u32,
+}
+
+impl Entry {
+    pub(crate) fn encode(self) -> u32 {
+        ((self.kind as u32) << 29) | (u32::from(self.alternate) << 28) | (self.index & 0x0FFF_FFFF)
+    }
+
+    pub(crate) fn decode(v: u32) -> Entry {
+        let kind = match v >> 29 {
+            0 => EntryKind::Place,
+            1 => EntryKind::Admin2,
+            2 => EntryKind::Admin1,
+            3 => EntryKind::Country,
+            4 => EntryKind::Demonym,
+            _ => EntryKind::CountryAbbrev,
+        };
+        Entry {
+            kind,
+            alternate: (v >> 28) & 1 == 1,
+            index: v & 0x0FFF_FFFF,
+        }
+    }
+}
+
+/// Counts for metrics and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GazetteerStats {
+    pub places: usize,
+    /// Distinct folded names in the index.
+    pub names: usize,
+    pub postings: usize,
+    pub admin1: usize,
+    pub admin2: usize,
+    pub countries: usize,
+}
+
+/// The gazetteer. Immutable once built; `Send + Sync`.
+pub struct Gazetteer {
+    pub(crate) strings: Vec<u8>,
+    /// `strings[offs[i]..offs[i + 1]]` is string `i`.
+    pub(crate) string_offs: Vec<u32>,
+    pub(crate) places: Vec<PlaceRec>,
+    /// Sorted by code.
+    pub(crate) admin2: Vec<AreaRec>,
+    /// Sorted by code.
+    pub(crate) admin1: Vec<AreaRec>,
+    /// Sorted by ISO code.
+    pub(crate) countries: Vec<AreaRec>,
+    pub(crate) postings: Vec<u32>,
+    /// Folded name → `start << 16 | len` into `postings`.
+    pub(crate) names: fst::Map<Vec<u8>>,
+}
+
+/// Version of the binary format; part of the cache file name.
+pub const FORMAT_VERSION: u32 = 1;
+
+const BUILTIN_CITIES: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/geonames/cities500.txt.gz"
+));
+const BUILTIN_ADMIN1: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/geonames/admin1CodesASCII.txt"
+));
+const BUILTIN_ADMIN2: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/geonames/admin2Codes.txt.gz"
+));
+const BUILTIN_COUNTRIES: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/geonames/countryInfo.txt"
+));
+const BUILTIN_DEMONYMS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/geonames/nationalities.txt"
+));
+
+/// The GeoNames extract compiled into the binary.
+pub fn builtin_sources() -> GeonamesSources<'static> {
+    GeonamesSources {
+        cities: BUILTIN_CITIES,
+        admin1: BUILTIN_ADMIN1,
+        admin2: BUILTIN_ADMIN2,
+        countries: BUILTIN_COUNTRIES,
+        demonyms: BUILTIN_DEMONYMS,
+    }
+}
+
+/// FNV-1a 64 over the sources (and the build code's version), naming the cache file.
+fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for part in [src.cities, src.admin1, src.admin2, src.countries, src.demonyms] {
+        for &b in (part.len() as u64).to_le_bytes().iter().chain(part) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    h ^ u64::from(FORMAT_VERSION)
+}
 
 impl Gazetteer {
-    pub fn build(_src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
-        Ok(Gazetteer {})
+    /// Builds a gazetteer from GeoNames dump files.
+    pub fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
+        build::build(src)
     }
 
-    pub fn build_from_dir(_dir: &Path) -> Result<Gazetteer, EnrichError> {
-        Ok(Gazetteer {})
+    /// Builds from a GeoNames folder: `cities500.txt` (or `.gz`; also `allCountries`/`cities1000`...
+    /// under the name `cities.txt[.gz]`), `admin1CodesASCII.txt`, `admin2Codes.txt[.gz]`,
+    /// `countryInfo.txt`, `nationalities.txt` (optional).
+    pub fn build_from_dir(dir: &Path) -> Result<Gazetteer, EnrichError> {
+        let find = |names: &[&str], required: bool| -> Result<Vec<u8>, EnrichError> {
+            for n in names {
+                for candidate in [n.to_string(), format!("{n}.gz")] {
+                    let p = dir.join(&candidate);
+                    if p.is_file() {
+                        return std::fs::read(&p).map_err(|source| EnrichError::Io {
+                            path: p.display().to_string(),
+                            source,
+                        });
+                    }
+                }
+            }
+            if required {
+                Err(EnrichError::Gazetteer {
+                    path: dir.display().to_string(),
+                    message: format!("building a gazetteer: none of {names:?} (plain or .gz) found"),
+                })
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let cities = find(
+            &[
+                "cities500.txt",
+                "cities.txt",
+                "allCountries.txt",
+                "cities1000.txt",
+                "cities5000.txt",
+                "cities15000.txt",
+            ],
+            true,
+        )?;
+        let admin1 = find(&["admin1CodesASCII.txt"], true)?;
+        let admin2 = find(&["admin2Codes.txt"], false)?;
+        let countries = find(&["countryInfo.txt"], true)?;
+        let demonyms = find(&["nationalities.txt"], false)?;
+        build::build(&GeonamesSources {
+            cities: &cities,
+            admin1: &admin1,
+            admin2: &admin2,
+            countries: &countries,
+            demonyms: &demonyms,
+        })
+        .map_err(|e| match e {
+            EnrichError::Gazetteer { path, message } if path.is_empty() => EnrichError::Gazetteer {
+                path: dir.display().to_string(),
+                message,
+            },
+            e => e,
+        })
     }
 
-    pub fn save(&self, _path: &Path) -> Result<(), EnrichError> {
+    /// Writes the index to `path` (via a temporary file in the same folder, then a rename).
+    pub fn save(&self, path: &Path) -> Result<(), EnrichError> {
+        let bytes = codec::encode(self);
+        let io = |source| EnrichError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
+        std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
+        tmp.persist(path).map_err(|e| io(e.error))?;
         Ok(())
     }
 
-    pub fn load(_path: &Path) -> Result<Gazetteer, EnrichError> {
-        Ok(Gazetteer {})
+    /// Reads an index written by [`Gazetteer::save`].
+    pub fn load(path: &Path) -> Result<Gazetteer, EnrichError> {
+        let bytes = std::fs::read(path).map_err(|source| EnrichError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        codec::decode(&bytes).map_err(|message| EnrichError::Gazetteer {
+            path: path.display().to_string(),
+            message: format!("loading the gazetteer index: {message}"),
+        })
     }
 
     /// The built-in gazetteer: loaded from `cache_dir` if built before, else built from the GeoNames
     /// extract compiled into the binary and saved there.
-    pub fn load_or_build_builtin(_cache_dir: &Path) -> Result<Gazetteer, EnrichError> {
-        Ok(Gazetteer {})
+    pub fn load_or_build_builtin(cache_dir: &Path) -> Result<Gazetteer, EnrichError> {
+        let src = builtin_sources();
+        let file = cache_dir.join(format!(
+            "gazetteer-v{FORMAT_VERSION}-{:016x}.bin",
+            sources_hash(&src)
+        ));
+        if file.is_file() {
+            match Gazetteer::load(&file) {
+                Ok(g) => return Ok(g),
+                // A truncated or foreign file: rebuild and replace it.
+                Err(EnrichError::Gazetteer { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let g = Gazetteer::build(&src)?;
+        g.save(&file)?;
+        Ok(g)
     }
 
-    /// The aggregation region of a location (admin1, or country when admin1 is unknown).
+    /// Counts of what the gazetteer holds.
+    pub fn stats(&self) -> GazetteerStats {
+        GazetteerStats {
+            places: self.places.len(),
+            names: self.names.len(),
+            postings: self.postings.len(),
+            admin1: self.admin1.len(),
+            admin2: self.admin2.len(),
+            countries: self.countries.len(),
+        }
+    }
+
+    /// String `i` of the string table.
+    pub(crate) fn str(&self, i: u32) -> &str {
+        let i = i as usize;
+        match (self.string_offs.get(i), self.string_offs.get(i + 1)) {
+            (Some(&a), Some(&b)) => {
+                std::str::from_utf8(&self.strings[a as usize..b as usize]).unwrap_or("")
+            }
+            _ => "",
+        }
+    }
+
+    /// The folded-name index.
+    pub(crate) fn names(&self) -> &fst::Map<Vec<u8>> {
+        &self.names
+    }
+
+    /// The postings of an fst value.
+    pub(crate) fn postings(&self, value: u64) -> impl Iterator<Item = Entry> + '_ {
+        let start = (value >> 16) as usize;
+        let len = (value & 0xFFFF) as usize;
+        self.postings
+            .get(start..start + len)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&v| Entry::decode(v))
+    }
+
+    /// Entries named exactly `folded` (already folded, single spaces).
+    pub fn lookup(&self, folded: &str) -> Vec<Entry> {
+        self.names
+            .get(folded)
+            .map(|v| self.postings(v).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn place(&self, i: u32) -> Option<&PlaceRec> {
+        self.places.get(i as usize)
+    }
+
+    pub fn admin1_rec(&self, i: u32) -> Option<&AreaRec> {
+        self.admin1.get(i as usize)
+    }
+
+    pub fn admin2_rec(&self, i: u32) -> Option<&AreaRec> {
+        self.admin2.get(i as usize)
+    }
+
+    pub fn country_rec(&self, i: u32) -> Option<&AreaRec> {
+        self.countries.get(i as usize)
+    }
+
+    /// Code (`CC`, `CC.a1`, `CC.a1.a2`) and name of an area record.
+    pub fn area_code(&self, a: &AreaRec) -> &str {
+        self.str(a.code)
+    }
+
+    pub fn area_name(&self, a: &AreaRec) -> &str {
+        self.str(a.name)
+    }
+
+    pub fn place_name(&self, p: &PlaceRec) -> &str {
+        self.str(p.name)
+    }
+
+    fn find_area(&self, list: &[AreaRec], code: &str) -> Option<u32> {
+        list.binary_search_by(|a| self.str(a.code).cmp(code))
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    /// Index of the country with ISO code `iso2`.
+    pub fn country_index(&self, iso2: &str) -> Option<u32> {
+        self.find_area(&self.countries, iso2)
+    }
+
+    /// Index of the admin1 division `CC.code`.
+    pub fn admin1_index(&self, code: &str) -> Option<u32> {
+        self.find_area(&self.admin1, code)
+    }
+
+    /// Index of the admin2 division `CC.a1.a2`.
+    pub fn admin2_index(&self, code: &str) -> Option<u32> {
+        self.find_area(&self.admin2, code)
+    }
+
+    fn admin1_region(&self, i: u32) -> Option<Region> {
+        let a = self.admin1.get(i as usize)?;
+        let c = self.countries.get(a.country as usize)?;
+        Some(Region {
+            id: self.str(a.code).to_owned(),
+            country: self.str(c.code).to_owned(),
+            admin1: Some(self.str(a.code).to_owned()),
+            name: self.str(a.name).to_owned(),
+            lat: f64::from(a.lat),
+            lon: f64::from(a.lon),
+        })
+    }
+
+    fn country_region(&self, i: u32) -> Option<Region> {
+        let c = self.countries.get(i as usize)?;
+        Some(Region {
+            id: self.str(c.code).to_owned(),
+            country: self.str(c.code).to_owned(),
+            admin1: None,
+            name: self.str(c.name).to_owned(),
+            lat: f64::from(c.lat),
+            lon: f64::from(c.lon),
+        })
+    }
+
+    /// The aggregation region of a location (admin1, or country when admin1 is unknown), with the
+    /// region's centroid. Locations from another gazetteer fall back to their own fields.
     pub fn region_of(&self, loc: &Location) -> Region {
-        Region {
+        let found = match &loc.admin1 {
+            Some(code) => self.admin1_index(code).and_then(|i| self.admin1_region(i)),
+            None => self
+                .country_index(&loc.country)
+                .and_then(|i| self.country_region(i)),
+        };
+        found.unwrap_or_else(|| Region {
             id: loc.region_id(),
             country: loc.country.clone(),
             admin1: loc.admin1.clone(),
@@ -51,6 +450,434 @@ impl Gazetteer {
                 .unwrap_or_else(|| loc.country.clone()),
             lat: loc.lat,
             lon: loc.lon,
+        })
+    }
+
+    /// The region with id `CC.admin1` or `CC`.
+    pub fn region(&self, id: &str) -> Option<Region> {
+        if id.contains('.') {
+            self.admin1_index(id).and_then(|i| self.admin1_region(i))
+        } else {
+            self.country_index(id).and_then(|i| self.country_region(i))
         }
+    }
+
+    /// Resolves a country written as ISO2 ("SY") or as a name ("Syria", "Central African Republic",
+    /// "Ivory Coast").
+    pub fn country_by_name(&self, country: &str) -> Option<u32> {
+        let t = country.trim();
+        if t.len() == 2 && t.chars().all(|c| c.is_ascii_alphabetic()) {
+            if let Some(i) = self.country_index(&t.to_ascii_uppercase()) {
+                return Some(i);
+            }
+        }
+        let key = normalize_name(t);
+        let mut found = None;
+        for e in self.lookup(&key) {
+            if matches!(e.kind, EntryKind::Country | EntryKind::CountryAbbrev) {
+                found = Some(e.index);
+                if !e.alternate {
+                    break;
+                }
+            }
+        }
+        found
+    }
+
+    /// Resolves an admin1 name as written by other datasets ("Homs Governorate", "Ouaka
+    /// prefecture", "Vakaga", "Hamah") in a country (ISO2 or name): generic words are stripped, the
+    /// name is folded and matched against the country's admin1 names, then against the names of its
+    /// administrative seats, then with one edit of tolerance.
+    pub fn admin1_by_name(&self, country: &str, name: &str) -> Option<Region> {
+        let ci = self.country_by_name(country)?;
+        let folded = normalize_name(name);
+        let stripped = words::strip_generics(&folded).unwrap_or_else(|| folded.clone());
+        let key = squash(&stripped);
+        if key.is_empty() {
+            return None;
+        }
+        let in_country: Vec<u32> = (0..self.admin1.len() as u32)
+            .filter(|&i| self.admin1[i as usize].country == ci)
+            .collect();
+        // 1. The division's own name, squashed (no spaces, hyphens or leading article).
+        for &i in &in_country {
+            let a = &self.admin1[i as usize];
+            let own = normalize_name(self.str(a.name));
+            let own = words::strip_generics(&own).unwrap_or(own);
+            if squash(&own) == key {
+                return self.admin1_region(i);
+            }
+        }
+        // 2. Any index name of the division or of a seat of government in it (alternate names).
+        for q in [&stripped, &folded] {
+            let mut best: Option<(u32, u32)> = None;
+            for e in self.lookup(q) {
+                let (a1, rank) = match e.kind {
+                    EntryKind::Admin1 => (e.index, 10),
+                    EntryKind::Place => match self.places.get(e.index as usize) {
+                        Some(p) if p.country == ci && p.rank >= 5 => (p.admin1, p.rank),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                if a1 == NONE || self.admin1.get(a1 as usize).map(|a| a.country) != Some(ci) {
+                    continue;
+                }
+                if best.is_none_or(|(_, r)| rank > r) {
+                    best = Some((a1, rank));
+                }
+            }
+            if let Some((i, _)) = best {
+                return self.admin1_region(i);
+            }
+        }
+        // 3. One edit away (spelling variants: "Atacora"/"Atakora", "Wardak"/"Vardak").
+        if key.chars().count() >= 5 {
+            let mut hits = in_country.iter().filter(|&&i| {
+                let own = normalize_name(self.str(self.admin1[i as usize].name));
+                let own = words::strip_generics(&own).unwrap_or(own);
+                edit_distance_at_most_one(&squash(&own), &key)
+            });
+            if let (Some(&i), None) = (hits.next(), hits.next()) {
+                return self.admin1_region(i);
+            }
+        }
+        None
+    }
+
+    /// A [`Location`] for an index entry (place, division or country), with its names and centroid.
+    pub fn location(&self, e: Entry, start: usize, end: usize, score: f64) -> Option<Location> {
+        let (name, geonameid, lat, lon, country, admin1, admin2, level) = match e.kind {
+            EntryKind::Place => {
+                let p = self.places.get(e.index as usize)?;
+                (
+                    self.str(p.name),
+                    p.geonameid,
+                    p.lat,
+                    p.lon,
+                    p.country,
+                    p.admin1,
+                    p.admin2,
+                    Level::Place,
+                )
+            }
+            EntryKind::Admin2 => {
+                let a = self.admin2.get(e.index as usize)?;
+                (
+                    self.str(a.name),
+                    a.geonameid,
+                    a.lat,
+                    a.lon,
+                    a.country,
+                    a.parent,
+                    e.index,
+                    Level::Admin2,
+                )
+            }
+            EntryKind::Admin1 => {
+                let a = self.admin1.get(e.index as usize)?;
+                (
+                    self.str(a.name),
+                    a.geonameid,
+                    a.lat,
+                    a.lon,
+                    a.country,
+                    e.index,
+                    NONE,
+                    Level::Admin1,
+                )
+            }
+            EntryKind::Country | EntryKind::Demonym | EntryKind::CountryAbbrev => {
+                let c = self.countries.get(e.index as usize)?;
+                (
+                    self.str(c.name),
+                    c.geonameid,
+                    c.lat,
+                    c.lon,
+                    e.index,
+                    NONE,
+                    NONE,
+                    Level::Country,
+                )
+            }
+        };
+        let country = self.countries.get(country as usize)?;
+        let a1 = self.admin1.get(admin1 as usize);
+        Some(Location {
+            name: name.to_owned(),
+            start,
+            end,
+            geonameid: (geonameid != 0).then_some(u64::from(geonameid)),
+            lat: round5(lat),
+            lon: round5(lon),
+            country: self.str(country.code).to_owned(),
+            admin1: a1.map(|a| self.str(a.code).to_owned()),
+            admin1_name: a1.map(|a| self.str(a.name).to_owned()),
+            admin2: self
+                .admin2
+                .get(admin2 as usize)
+                .map(|a| self.str(a.code).to_owned()),
+            level,
+            score: (score.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
+        })
+    }
+}
+
+fn round5(x: f32) -> f64 {
+    (f64::from(x) * 1e5).round() / 1e5
+}
+
+/// Folds a name and collapses whitespace to single spaces: the form names take in the index.
+pub fn normalize_name(s: &str) -> String {
+    let f = fold(s);
+    let mut out = String::with_capacity(f.len());
+    for w in f.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// A folded name with spaces, hyphens, apostrophes and a leading Arabic article removed, for
+/// comparing spellings ("Ar-Raqqah" ~ "Ar Raqqah" ~ "Raqqah").
+fn squash(folded: &str) -> String {
+    let mut s: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    for art in ["al", "el", "ar", "as", "ad", "an", "ash", "az", "at"] {
+        let with_sep = [" ", "-"].iter().any(|sep| folded.starts_with(&format!("{art}{sep}")));
+        if with_sep {
+            s.drain(..art.len());
+            break;
+        }
+    }
+    s
+}
+
+/// Whether two strings are at most one insertion, deletion or substitution apart.
+fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix + 1.min(short.len() - prefix)..] == long[prefix + 1.min(long.len() - prefix)..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A tiny GeoNames-format extract for unit tests (invented populations; real names and
+    /// approximate coordinates).
+    pub(crate) fn fixture_sources() -> GeonamesSources<'static> {
+        GeonamesSources {
+            cities: FIX_CITIES.as_bytes(),
+            admin1: FIX_ADMIN1.as_bytes(),
+            admin2: FIX_ADMIN2.as_bytes(),
+            countries: FIX_COUNTRIES.as_bytes(),
+            demonyms: FIX_DEMONYMS.as_bytes(),
+        }
+    }
+
+    pub(crate) fn fixture() -> Gazetteer {
+        match Gazetteer::build(&fixture_sources()) {
+            Ok(g) => g,
+            Err(e) => panic!("fixture gazetteer: {e}"),
+        }
+    }
+
+    fn city(
+        id: u32,
+        name: &str,
+        alts: &str,
+        lat: f64,
+        lon: f64,
+        fcode: &str,
+        cc: &str,
+        a1: &str,
+        a2: &str,
+        pop: u32,
+    ) -> String {
+        format!(
+            "{id}\t{name}\t{name}\t{alts}\t{lat}\t{lon}\tP\t{fcode}\t{cc}\t\t{a1}\t{a2}\t\t\t{pop}\t\t\t\t\n"
+        )
+    }
+
+    static FIX_CITIES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        [
+            city(379555, "El Geneina", "Al Junaynah,Geneina,الجنينة", 13.45, 22.44, "PPLA", "SD", "47", "", 160000),
+            city(379252, "Khartoum", "Al Khartum,Khartum,الخرطوم", 15.55, 32.53, "PPLC", "SD", "29", "", 1974647),
+            city(379253, "Nyala", "", 12.05, 24.88, "PPLA", "SD", "49", "", 565734),
+            city(1000001, "Alexandria", "Al Iskandariyah,الإسكندرية", 31.2, 29.92, "PPLA", "EG", "06", "", 3811516),
+            city(4314550, "Alexandria", "", 31.31, -92.45, "PPL", "US", "LA", "079", 47723),
+            city(4744709, "Alexandria", "", 38.80, -77.05, "PPL", "US", "VA", "510", 139966),
+            city(3088461, "Police", "", 53.55, 14.57, "PPL", "PL", "78", "", 34350),
+            city(1269750, "Gumla", "", 23.04, 84.54, "PPLA2", "IN", "38", "340", 51264),
+            city(1269751, "Ranchi", "", 23.34, 85.31, "PPLA", "IN", "38", "", 1120374),
+            city(1269752, "Gumla", "", 26.0, 80.0, "PPL", "IN", "36", "", 2000),
+            city(1138958, "Kabul", "Kabol,كابل", 34.53, 69.17, "PPLC", "AF", "13", "", 3043532),
+            city(1133453, "Dawlat Abad", "Dowlatabad", 36.99, 66.82, "", "AF", "30", "", 900),
+            city(1133454, "Dawlat Abad", "", 34.0, 64.0, "", "AF", "10", "", 5000),
+            city(1133455, "Dawlat Abad", "", 30.0, 55.0, "", "IR", "29", "", 8000),
+            city(1133456, "Balkh", "", 36.75, 66.9, "", "AF", "30", "", 77000),
+            city(170063, "Aleppo", "Halab,حلب", 36.2, 37.16, "PPLA", "SY", "09", "", 1602264),
+            city(170654, "Damascus", "Dimashq,دمشق", 33.51, 36.29, "PPLC", "SY", "13", "", 1569394),
+            city(2347283, "Bambari", "", 5.76, 20.67, "PPLA", "CF", "11", "", 41356),
+            city(5000001, "Dublin", "Baile Átha Cliath", 53.33, -6.25, "PPLC", "IE", "L", "", 1024027),
+            city(5000002, "Dublin", "", 32.54, -82.9, "PPL", "US", "GA", "175", 16201),
+            city(276781, "Beirut", "Bayrut,بيروت", 33.89, 35.49, "PPLC", "LB", "04", "", 1916100),
+            city(5000003, "Henry", "", 41.1, -89.35, "PPL", "US", "IL", "", 2400),
+            city(5000004, "Saint-Louis", "", 16.03, -16.5, "PPLA", "SN", "15", "", 176000),
+        ]
+        .concat()
+    });
+    const FIX_ADMIN1: &str = "SD.47\tWestern Darfur\tWestern Darfur\t408658\n\
+SD.29\tKhartoum\tKhartoum\t379253\n\
+SD.49\tSouthern Darfur\tSouthern Darfur\t408660\n\
+EG.06\tAlexandria\tAlexandria\t361058\n\
+US.LA\tLouisiana\tLouisiana\t4331987\n\
+US.VA\tVirginia\tVirginia\t6254928\n\
+US.GA\tGeorgia\tGeorgia\t4197000\n\
+US.IL\tIllinois\tIllinois\t4896861\n\
+PL.78\tWest Pomerania\tWest Pomerania\t3337499\n\
+IN.38\tJharkhand\tJharkhand\t1444365\n\
+IN.36\tUttar Pradesh\tUttar Pradesh\t1253626\n\
+AF.13\tKabul\tKabul\t1138957\n\
+AF.30\tBalkh\tBalkh\t1147290\n\
+AF.10\tGhor\tGhor\t1141540\n\
+IR.29\tKerman\tKerman\t128231\n\
+SY.09\tAleppo\tAleppo\t170062\n\
+SY.13\tDimashq\tDimashq\t170652\n\
+SY.11\tHoms\tHoms\t169575\n\
+SY.10\tHama\tHama\t170016\n\
+CF.11\tOuaka\tOuaka\t236887\n\
+CF.14\tVakaga\tVakaga\t236178\n\
+CF.13\tOuham-Pendé\tOuham-Pende\t2383650\n\
+IE.L\tLeinster\tLeinster\t7521314\n\
+LB.04\tBeyrouth\tBeyrouth\t276780\n\
+SN.15\tSaint-Louis\tSaint-Louis\t2246451\n\
+BJ.01\tAtakora\tAtakora\t2395170\n";
+    const FIX_ADMIN2: &str = "IN.38.340\tGumla\tGumla\t1270612\n\
+US.LA.079\tRapides Parish\tRapides Parish\t4338356\n\
+US.VA.510\tCity of Alexandria\tCity of Alexandria\t4744725\n\
+US.GA.175\tLaurens County\tLaurens County\t4205500\n";
+    const FIX_COUNTRIES: &str = "# comment\n\
+SD\tSDN\t729\tSU\tSudan\tKhartoum\t1861484\t35000000\tAF\t.sd\tSDG\tPound\t249\t\t\tar-SD,en,fia\t366755\tSS,TD,EG,ET,ER,LY,CF\t\n\
+EG\tEGY\t818\tEG\tEgypt\tCairo\t1001450\t80471869\tAF\t.eg\tEGP\tPound\t20\t\t\tar-EG,en,fr\t357994\tLY,SD,IL,PS\t\n\
+US\tUSA\t840\tUS\tUnited States\tWashington\t9629091\t310232863\tNA\t.us\tUSD\tDollar\t1\t\t\ten-US\t6252001\tCA,MX,CU\t\n\
+PL\tPOL\t616\tPL\tPoland\tWarsaw\t312685\t38500000\tEU\t.pl\tPLN\tZloty\t48\t\t\tpl\t798544\tDE,LT\t\n\
+IN\tIND\t356\tIN\tIndia\tNew Delhi\t3287590\t1173108018\tAS\t.in\tINR\tRupee\t91\t\t\ten-IN,hi\t1269750\tCN,NP\t\n\
+AF\tAFG\t004\tAF\tAfghanistan\tKabul\t647500\t29121286\tAS\t.af\tAFN\tAfghani\t93\t\t\tfa-AF,ps\t1149361\tTM,CN,IR\t\n\
+IR\tIRN\t364\tIR\tIran\tTehran\t1648000\t76923300\tAS\t.ir\tIRR\tRial\t98\t\t\tfa-IR\t130758\tTM,AF\t\n\
+SY\tSYR\t760\tSY\tSyria\tDamascus\t185180\t22198110\tAS\t.sy\tSYP\tPound\t963\t\t\tar-SY\t163843\tIQ,JO\t\n\
+CF\tCAF\t140\tCT\tCentral African Republic\tBangui\t622984\t4844927\tAF\t.cf\tXAF\tFranc\t236\t\t\tfr-CF\t239880\tTD,SD\t\n\
+IE\tIRL\t372\tEI\tIreland\tDublin\t70280\t4622917\tEU\t.ie\tEUR\tEuro\t353\t\t\ten-IE\t2963597\tGB\t\n\
+LB\tLBN\t422\tLE\tLebanon\tBeirut\t10400\t4125247\tAS\t.lb\tLBP\tPound\t961\t\t\tar-LB\t272103\tSY,IL\t\n\
+SN\tSEN\t686\tSG\tSenegal\tDakar\t196190\t12323252\tAF\t.sn\tXOF\tFranc\t221\t\t\tfr-SN\t2245662\tGN,MR\t\n\
+BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t\t\tfr-BJ\t2395170\tNE,TG\t\n";
+    const FIX_DEMONYMS: &str = "# demonyms\nsudanese:SD\negyptian:EG\namerican:US\nsyrian:SY\nafghan:AF\n";
+
+    #[test]
+    fn builds_counts_and_finds_names() {
+        let g = fixture();
+        let s = g.stats();
+        assert_eq!(s.places, 23);
+        assert_eq!(s.countries, 13);
+        assert_eq!(s.admin1, 26);
+        assert_eq!(s.admin2, 4);
+        let kinds: Vec<EntryKind> = g.lookup("alexandria").iter().map(|e| e.kind).collect();
+        assert!(kinds.contains(&EntryKind::Place));
+        assert!(kinds.contains(&EntryKind::Admin1));
+        // Alternate names in other scripts, folded.
+        assert_eq!(g.lookup("الجنينة").len(), 1);
+        assert!(g.lookup("sudanese").iter().any(|e| e.kind == EntryKind::Demonym));
+        // Generic words stripped for divisions: "Rapides Parish" is also "Rapides".
+        assert!(g.lookup("rapides").iter().any(|e| e.kind == EntryKind::Admin2));
+        assert!(g.lookup("rapides parish").iter().any(|e| e.kind == EntryKind::Admin2));
+        // Western Darfur is also West Darfur.
+        assert!(g.lookup("west darfur").iter().any(|e| e.kind == EntryKind::Admin1));
+    }
+
+    #[test]
+    fn admin1_centroids_are_population_weighted() {
+        let g = fixture();
+        let r = g.region("IN.38").expect("IN.38");
+        // Gumla (51k) and Ranchi (1.1M): the centroid lies close to Ranchi.
+        assert!(r.lon > 85.2 && r.lon < 85.31, "{r:?}");
+        assert_eq!(r.name, "Jharkhand");
+        let c = g.region("SD").expect("SD");
+        assert_eq!(c.name, "Sudan");
+        assert!(c.lat > 12.0 && c.lat < 16.0);
+        assert!(g.region("XX.99").is_none());
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let g = fixture();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("g.bin");
+        g.save(&p).expect("save");
+        let h = Gazetteer::load(&p).expect("load");
+        assert_eq!(g.stats(), h.stats());
+        assert_eq!(h.lookup("kabol"), g.lookup("kabol"));
+        assert_eq!(h.region("AF.30"), g.region("AF.30"));
+        std::fs::write(&p, b"not a gazetteer").expect("write");
+        assert!(matches!(Gazetteer::load(&p), Err(EnrichError::Gazetteer { .. })));
+    }
+
+    #[test]
+    fn admin1_by_name_strips_generics_and_tolerates_spellings() {
+        let g = fixture();
+        let id = |c: &str, n: &str| g.admin1_by_name(c, n).map(|r| r.id);
+        assert_eq!(id("Syria", "Homs Governorate").as_deref(), Some("SY.11"));
+        assert_eq!(id("SY", "Damascus Governorate").as_deref(), Some("SY.13"));
+        assert_eq!(id("Central African Republic", "Ouaka prefecture").as_deref(), Some("CF.11"));
+        assert_eq!(id("CF", "Vakaga").as_deref(), Some("CF.14"));
+        assert_eq!(id("CF", "Ouham Pende province").as_deref(), Some("CF.13"));
+        assert_eq!(id("Sudan", "West Darfur").as_deref(), Some("SD.47"));
+        assert_eq!(id("Benin", "Atacora").as_deref(), Some("BJ.01"));
+        assert_eq!(id("Syria", "Hamah Governorate").as_deref(), Some("SY.10"));
+        assert_eq!(id("Syria", "Ouaka"), None);
+        assert_eq!(id("Atlantis", "Homs"), None);
+    }
+
+    #[test]
+    fn region_of_uses_admin1_then_country() {
+        let g = fixture();
+        let e = g.lookup("nyala")[0];
+        let loc = g.location(e, 0, 5, 0.9).expect("location");
+        assert_eq!(loc.admin1.as_deref(), Some("SD.49"));
+        let r = g.region_of(&loc);
+        assert_eq!(r.id, "SD.49");
+        assert_eq!(r.name, "Southern Darfur");
+        let mut c = loc.clone();
+        c.admin1 = None;
+        assert_eq!(g.region_of(&c).id, "SD");
+        assert_eq!(g.region_of(&c).name, "Sudan");
+    }
+
+    #[test]
+    fn entries_round_trip_through_their_encoding() {
+        for kind in [EntryKind::Place, EntryKind::Admin2, EntryKind::Admin1, EntryKind::Country, EntryKind::Demonym, EntryKind::CountryAbbrev] {
+            for alternate in [false, true] {
+                let e = Entry { kind, alternate, index: 234_908 };
+                assert_eq!(Entry::decode(e.encode()), e);
+            }
+        }
+    }
+
+    #[test]
+    fn edit_distance_one() {
+        assert!(edit_distance_at_most_one("atacora", "atakora"));
+        assert!(edit_distance_at_most_one("hama", "hamah"));
+        assert!(!edit_distance_at_most_one("homs", "hama"));
+        assert!(edit_distance_at_most_one("abc", "abc"));
     }
 }

@@ -1,0 +1,596 @@
+//! Building a [`Gazetteer`] from GeoNames dump files: parsing, name variants, centroids, and the
+//! folded-name index (an `fst::Map` over sorted keys, postings ordered best first).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use super::words;
+use super::{normalize_name, AreaRec, Entry, EntryKind, Gazetteer, GeonamesSources, PlaceRec, NONE};
+use crate::EnrichError;
+
+fn err(message: String) -> EnrichError {
+    // The caller fills in the path when it knows it.
+    EnrichError::Gazetteer {
+        path: String::new(),
+        message,
+    }
+}
+
+/// Plain or gzip bytes as text (invalid UTF-8 replaced).
+fn text_of(what: &str, bytes: &[u8]) -> Result<String, EnrichError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(bytes.len() * 4);
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| err(format!("decompressing {what}: {e}")))?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    } else {
+        Ok(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+/// Interned display strings.
+#[derive(Default)]
+struct Strings {
+    blob: Vec<u8>,
+    offs: Vec<u32>,
+    seen: HashMap<String, u32>,
+}
+
+impl Strings {
+    fn add(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.seen.get(s) {
+            return i;
+        }
+        if self.offs.is_empty() {
+            self.offs.push(0);
+        }
+        let i = (self.offs.len() - 1) as u32;
+        self.blob.extend_from_slice(s.as_bytes());
+        self.offs.push(self.blob.len() as u32);
+        self.seen.insert(s.to_owned(), i);
+        i
+    }
+}
+
+fn feature_rank(code: &str) -> u32 {
+    match code {
+        "PPLC" => 6,
+        "PPLA" => 5,
+        "PPLA2" => 4,
+        "PPLA3" => 3,
+        "PPLA4" => 2,
+        "PPLX" => 0,
+        _ => 1,
+    }
+}
+
+/// Index keys for a division's name: the name, hyphens as spaces, without generic words, and with
+/// "Western"/"West" style direction variants.
+fn area_keys(name: &str, out: &mut Vec<String>) {
+    let base = normalize_name(name);
+    let mut keys = vec![base.clone()];
+    if let Some(s) = words::strip_generics(&base) {
+        keys.push(s);
+    }
+    for (long, short) in [
+        ("western ", "west "),
+        ("eastern ", "east "),
+        ("northern ", "north "),
+        ("southern ", "south "),
+    ] {
+        for k in keys.clone() {
+            if let Some(rest) = k.strip_prefix(long) {
+                keys.push(format!("{short}{rest}"));
+            } else if let Some(rest) = k.strip_prefix(short) {
+                keys.push(format!("{long}{rest}"));
+            }
+        }
+    }
+    for k in keys.clone() {
+        if k.contains('-') {
+            keys.push(k.replace('-', " "));
+        }
+    }
+    out.extend(keys.into_iter().filter(|k| k.chars().count() >= 2));
+}
+
+/// Whether an alternate name is worth indexing: not a code ("KBL"), not numeric, not a URL.
+fn keep_alternate(alt: &str) -> bool {
+    let n = alt.chars().count();
+    if n < 2 || n > 60 {
+        return false;
+    }
+    if alt.chars().any(|c| c.is_ascii_digit() || c == '/' || c == '@') {
+        return false;
+    }
+    let ascii_letters = alt.chars().all(|c| c.is_ascii_alphabetic());
+    if ascii_letters && (n < 3 || (n <= 5 && alt.chars().all(|c| c.is_ascii_uppercase()))) {
+        return false;
+    }
+    true
+}
+
+struct Raw<'a> {
+    cols: Vec<&'a str>,
+}
+
+fn split_tab(line: &str) -> Raw<'_> {
+    Raw {
+        cols: line.split('\t').collect(),
+    }
+}
+
+impl Raw<'_> {
+    fn get(&self, i: usize) -> &str {
+        self.cols.get(i).map_or("", |s| s.trim())
+    }
+}
+
+pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
+    let mut strings = Strings::default();
+    strings.add("");
+
+    // Countries, sorted by ISO code.
+    let countries_txt = text_of("countryInfo", src.countries)?;
+    let mut countries: Vec<(String, String, u32, u32)> = Vec::new(); // iso, name, geonameid, pop
+    for line in countries_txt.lines() {
+        let line = line.trim_start_matches('\u{feff}');
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let r = split_tab(line);
+        let iso = r.get(0);
+        if iso.len() != 2 || r.get(4).is_empty() {
+            return Err(err(format!(
+                "reading countryInfo: line {line:?} lacks an ISO code or a name"
+            )));
+        }
+        countries.push((
+            iso.to_owned(),
+            r.get(4).to_owned(),
+            r.get(16).parse().unwrap_or(0),
+            r.get(7).parse().unwrap_or(0),
+        ));
+    }
+    if countries.is_empty() {
+        return Err(err("reading countryInfo: no countries".into()));
+    }
+    countries.sort();
+    countries.dedup_by(|a, b| a.0 == b.0);
+    let country_idx: BTreeMap<String, u32> = countries
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.0.clone(), i as u32))
+        .collect();
+
+    // Admin1, sorted by code.
+    let admin1_txt = text_of("admin1Codes", src.admin1)?;
+    let mut admin1: Vec<(String, String, String, u32, u32)> = Vec::new(); // code, name, ascii, gid, country
+    for line in admin1_txt.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let r = split_tab(line);
+        let code = r.get(0);
+        let Some(&ci) = code.get(..2).and_then(|cc| country_idx.get(cc)) else {
+            continue; // a division of a country the country table lacks
+        };
+        admin1.push((
+            code.to_owned(),
+            r.get(1).to_owned(),
+            r.get(2).to_owned(),
+            r.get(3).parse().unwrap_or(0),
+            ci,
+        ));
+    }
+    admin1.sort();
+    admin1.dedup_by(|a, b| a.0 == b.0);
+    let admin1_idx: BTreeMap<String, u32> = admin1
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.0.clone(), i as u32))
+        .collect();
+
+    // Admin2, sorted by code.
+    let admin2_txt = text_of("admin2Codes", src.admin2)?;
+    let mut admin2: Vec<(String, String, String, u32, u32, u32)> = Vec::new();
+    for line in admin2_txt.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let r = split_tab(line);
+        let code = r.get(0);
+        let Some(&ci) = code.get(..2).and_then(|cc| country_idx.get(cc)) else {
+            continue;
+        };
+        let parent = code
+            .rfind('.')
+            .and_then(|k| admin1_idx.get(&code[..k]).copied())
+            .unwrap_or(NONE);
+        admin2.push((
+            code.to_owned(),
+            r.get(1).to_owned(),
+            r.get(2).to_owned(),
+            r.get(3).parse().unwrap_or(0),
+            ci,
+            parent,
+        ));
+    }
+    admin2.sort();
+    admin2.dedup_by(|a, b| a.0 == b.0);
+    let admin2_idx: BTreeMap<String, u32> = admin2
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.0.clone(), i as u32))
+        .collect();
+
+    // Places.
+    let cities_txt = text_of("cities", src.cities)?;
+    let mut places: Vec<PlaceRec> = Vec::new();
+    let mut keys: Vec<(String, u32)> = Vec::with_capacity(1 << 21);
+    let mut scratch: Vec<String> = Vec::new();
+    for (n, line) in cities_txt.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r = split_tab(line);
+        if r.cols.len() < 15 {
+            return Err(err(format!(
+                "reading cities line {}: {} columns, expected 19",
+                n + 1,
+                r.cols.len()
+            )));
+        }
+        let fclass = r.get(6);
+        if !fclass.is_empty() && fclass != "P" {
+            continue; // allCountries also holds mountains, rivers...
+        }
+        let (Ok(gid), Ok(lat), Ok(lon)) = (
+            r.get(0).parse::<u32>(),
+            r.get(4).parse::<f32>(),
+            r.get(5).parse::<f32>(),
+        ) else {
+            return Err(err(format!(
+                "reading cities line {}: bad geonameid or coordinates in {:?}",
+                n + 1,
+                line.chars().take(80).collect::<String>()
+            )));
+        };
+        let cc = r.get(8);
+        let Some(&ci) = country_idx.get(cc) else {
+            continue;
+        };
+        let a1 = admin1_idx
+            .get(&format!("{cc}.{}", r.get(10)))
+            .copied()
+            .unwrap_or(NONE);
+        let a2 = if r.get(11).is_empty() {
+            NONE
+        } else {
+            admin2_idx
+                .get(&format!("{cc}.{}.{}", r.get(10), r.get(11)))
+                .copied()
+                .unwrap_or(NONE)
+        };
+        let name = r.get(1);
+        let idx = places.len() as u32;
+        places.push(PlaceRec {
+            geonameid: gid,
+            name: strings.add(name),
+            lat,
+            lon,
+            population: r.get(14).parse().unwrap_or(0),
+            country: ci,
+            admin1: a1,
+            admin2: a2,
+            rank: feature_rank(r.get(7)),
+        });
+        let primary = Entry {
+            kind: EntryKind::Place,
+            alternate: false,
+            index: idx,
+        }
+        .encode();
+        let alt = Entry {
+            kind: EntryKind::Place,
+            alternate: true,
+            index: idx,
+        }
+        .encode();
+        scratch.clear();
+        for s in [name, r.get(2)] {
+            let k = normalize_name(s);
+            if k.chars().count() >= 2 {
+                scratch.push(k);
+            }
+        }
+        for k in scratch.drain(..) {
+            if k.contains('-') {
+                keys.push((k.replace('-', " "), primary));
+            }
+            keys.push((k, primary));
+        }
+        for a in r.get(3).split(',') {
+            let a = a.trim();
+            if keep_alternate(a) {
+                keys.push((normalize_name(a), alt));
+            }
+        }
+    }
+
+    // Centroids: population-weighted means (weight at least 1 so small places count).
+    let mut a1_acc = vec![(0f64, 0f64, 0f64, 0u64); admin1.len()];
+    let mut a2_acc = vec![(0f64, 0f64, 0f64, 0u64); admin2.len()];
+    let mut c_acc = vec![(0f64, 0f64, 0f64, 0u64); countries.len()];
+    for p in &places {
+        let w = f64::from(p.population.max(1));
+        let add = |acc: &mut (f64, f64, f64, u64)| {
+            acc.0 += w * f64::from(p.lat);
+            acc.1 += w * f64::from(p.lon);
+            acc.2 += w;
+            acc.3 += u64::from(p.population);
+        };
+        if let Some(a) = a1_acc.get_mut(p.admin1 as usize) {
+            add(a);
+        }
+        if let Some(a) = a2_acc.get_mut(p.admin2 as usize) {
+            add(a);
+        }
+        if let Some(a) = c_acc.get_mut(p.country as usize) {
+            add(a);
+        }
+    }
+    let mean = |acc: &(f64, f64, f64, u64)| -> Option<(f32, f32)> {
+        (acc.2 > 0.0).then(|| ((acc.0 / acc.2) as f32, (acc.1 / acc.2) as f32))
+    };
+    let country_recs: Vec<AreaRec> = countries
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (lat, lon) = mean(&c_acc[i]).unwrap_or((0.0, 0.0));
+            AreaRec {
+                code: strings.add(&c.0),
+                name: strings.add(&c.1),
+                geonameid: c.2,
+                country: i as u32,
+                parent: NONE,
+                lat,
+                lon,
+                population: c.3.max(c_acc[i].3.min(u64::from(u32::MAX)) as u32),
+            }
+        })
+        .collect();
+    let admin1_recs: Vec<AreaRec> = admin1
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let c = &country_recs[a.4 as usize];
+            let (lat, lon) = mean(&a1_acc[i]).unwrap_or((c.lat, c.lon));
+            AreaRec {
+                code: strings.add(&a.0),
+                name: strings.add(&a.1),
+                geonameid: a.3,
+                country: a.4,
+                parent: NONE,
+                lat,
+                lon,
+                population: a1_acc[i].3.min(u64::from(u32::MAX)) as u32,
+            }
+        })
+        .collect();
+    let admin2_recs: Vec<AreaRec> = admin2
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let fallback = admin1_recs
+                .get(a.5 as usize)
+                .map(|p| (p.lat, p.lon))
+                .unwrap_or_else(|| {
+                    let c = &country_recs[a.4 as usize];
+                    (c.lat, c.lon)
+                });
+            let (lat, lon) = mean(&a2_acc[i]).unwrap_or(fallback);
+            AreaRec {
+                code: strings.add(&a.0),
+                name: strings.add(&a.1),
+                geonameid: a.3,
+                country: a.4,
+                parent: a.5,
+                lat,
+                lon,
+                population: a2_acc[i].3.min(u64::from(u32::MAX)) as u32,
+            }
+        })
+        .collect();
+
+    // Division and country names.
+    let mut area = Vec::new();
+    for (i, a) in admin1.iter().enumerate() {
+        area.clear();
+        area_keys(&a.1, &mut area);
+        area_keys(&a.2, &mut area);
+        let e = Entry {
+            kind: EntryKind::Admin1,
+            alternate: false,
+            index: i as u32,
+        }
+        .encode();
+        keys.extend(area.drain(..).map(|k| (k, e)));
+    }
+    for (i, a) in admin2.iter().enumerate() {
+        area.clear();
+        area_keys(&a.1, &mut area);
+        area_keys(&a.2, &mut area);
+        let e = Entry {
+            kind: EntryKind::Admin2,
+            alternate: false,
+            index: i as u32,
+        }
+        .encode();
+        keys.extend(area.drain(..).map(|k| (k, e)));
+    }
+    for (i, c) in countries.iter().enumerate() {
+        let e = Entry {
+            kind: EntryKind::Country,
+            alternate: false,
+            index: i as u32,
+        };
+        keys.push((normalize_name(&c.1), e.encode()));
+    }
+    for &(iso, alias, caps_only) in words::COUNTRY_ALIASES {
+        if let Some(&i) = country_idx.get(iso) {
+            let kind = if caps_only {
+                EntryKind::CountryAbbrev
+            } else {
+                EntryKind::Country
+            };
+            let e = Entry {
+                kind,
+                alternate: true,
+                index: i,
+            };
+            keys.push((normalize_name(alias), e.encode()));
+        }
+    }
+    let demonyms_txt = text_of("nationalities", src.demonyms)?;
+    for line in demonyms_txt.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((dem, iso)) = line.rsplit_once(':') else {
+            return Err(err(format!(
+                "reading nationalities: line {line:?} is not `demonym:ISO2`"
+            )));
+        };
+        let Some(&i) = country_idx.get(iso.trim()) else {
+            continue;
+        };
+        let e = Entry {
+            kind: EntryKind::Demonym,
+            alternate: false,
+            index: i,
+        }
+        .encode();
+        let k = normalize_name(dem);
+        let plural = !(k.ends_with('s') || k.ends_with("ese") || k.ends_with("sh") || k.ends_with("ch"));
+        if plural {
+            keys.push((format!("{k}s"), e));
+        }
+        keys.push((k, e));
+    }
+
+    // Index: sort keys, group postings, best entries first.
+    keys.sort_unstable();
+    keys.dedup();
+    let priority = |v: u32| -> (u32, bool, u32) {
+        let e = Entry::decode(v);
+        let pop = match e.kind {
+            EntryKind::Place => places.get(e.index as usize).map_or(0, |p| p.population),
+            EntryKind::Admin2 => admin2_recs.get(e.index as usize).map_or(0, |p| p.population),
+            EntryKind::Admin1 => admin1_recs.get(e.index as usize).map_or(0, |p| p.population),
+            _ => country_recs.get(e.index as usize).map_or(0, |p| p.population),
+        };
+        (u32::MAX - e.kind as u32, e.alternate, u32::MAX - pop)
+    };
+    let mut postings: Vec<u32> = Vec::with_capacity(keys.len());
+    let mut builder = fst::MapBuilder::memory();
+    let mut i = 0;
+    let mut group: Vec<u32> = Vec::new();
+    while i < keys.len() {
+        let key = &keys[i].0;
+        group.clear();
+        while i < keys.len() && &keys[i].0 == key {
+            group.push(keys[i].1);
+            i += 1;
+        }
+        // The same entry under its primary and alternate flag: keep the primary one.
+        group.sort_unstable_by_key(|&v| (v & !(1 << 28), (v >> 28) & 1));
+        group.dedup_by_key(|v| *v & !(1 << 28));
+        group.sort_by_key(|&v| priority(v));
+        group.truncate(0xFFFF);
+        let start = postings.len() as u64;
+        postings.extend_from_slice(&group);
+        builder
+            .insert(key.as_bytes(), (start << 16) | group.len() as u64)
+            .map_err(|e| err(format!("indexing name {key:?}: {e}")))?;
+    }
+    let fst_bytes = builder
+        .into_inner()
+        .map_err(|e| err(format!("finishing the name index: {e}")))?;
+    let names = fst::Map::new(fst_bytes).map_err(|e| err(format!("reading the name index: {e}")))?;
+
+    Ok(Gazetteer {
+        strings: strings.blob,
+        string_offs: strings.offs,
+        places,
+        admin2: admin2_recs,
+        admin1: admin1_recs,
+        countries: country_recs,
+        postings,
+        names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternates_filter_codes_and_numbers() {
+        assert!(keep_alternate("Kabol"));
+        assert!(keep_alternate("كابل"));
+        assert!(!keep_alternate("KBL"));
+        assert!(!keep_alternate("75001"));
+        assert!(!keep_alternate("ab"));
+        assert!(!keep_alternate("http://x"));
+    }
+
+    #[test]
+    fn area_keys_have_variants() {
+        let mut v = Vec::new();
+        area_keys("Western Darfur", &mut v);
+        assert!(v.contains(&"western darfur".to_string()));
+        assert!(v.contains(&"west darfur".to_string()));
+        v.clear();
+        area_keys("Homs Governorate", &mut v);
+        assert!(v.contains(&"homs".to_string()));
+        v.clear();
+        area_keys("Ouham-Pendé", &mut v);
+        assert!(v.contains(&"ouham pende".to_string()));
+    }
+
+    #[test]
+    fn rejects_bad_rows_with_context() {
+        let src = GeonamesSources {
+            cities: b"1\tX\tX\t\tnot-a-number\t1\tP\t\tSD\t\t01\t\t\t\t5\t\t\t\t\n",
+            admin1: b"",
+            admin2: b"",
+            countries: b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n",
+            demonyms: b"",
+        };
+        match build(&src) {
+            Err(EnrichError::Gazetteer { message, .. }) => {
+                assert!(message.contains("cities line 1"), "{message}")
+            }
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("bad coordinates accepted"),
+        }
+        let gz = {
+            use std::io::Write;
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n").expect("gzip");
+            e.finish().expect("gzip")
+        };
+        let src = GeonamesSources {
+            cities: b"",
+            admin1: b"",
+            admin2: b"",
+            countries: &gz,
+            demonyms: b"",
+        };
+        let g = build(&src).expect("gzip countries");
+        assert_eq!(g.stats().countries, 1);
+    }
+}
