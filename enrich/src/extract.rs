@@ -1,7 +1,29 @@
-//! Indicator extraction over a report's text. PLACEHOLDER API — implemented by the
-//! indicator-extraction work.
+//! Indicator extraction over a report's text.
+//!
+//! One pass per report: the text is folded ([`Folded`], reusing a thread-local buffer), the
+//! language's combined automaton and pattern regex run once over the folded text, and the result is
+//! a token stream (words, numbers, punctuation, lexicon phrases). Rules over the tokens then:
+//!
+//! 1. read count phrases ([`crate::counts::parse_count`]) and join victim groups ("3 soldiers and
+//!    2 civilians" → 5; "12 militants including 2 commanders" → 12);
+//! 2. attach a count to each trigger whose verb it goes with: the object after it ("killed 3
+//!    militants", "the death toll rose to 40") or the subject before it ("3 civilians were killed",
+//!    "left one person dead"). A count attaches to one trigger only, so "12 killed and 5 wounded"
+//!    gives killing 12 and injury 5;
+//! 3. mark negation ("no one was killed", "denied killing", "were not harmed"), threats
+//!    ("threatened to kill": a `threat` indicator, the killing negated) and hedging ("feared dead",
+//!    "claimed"); a statement that the figures are unverified marks every killing unconfirmed;
+//! 4. sum the killed counts of distinct victim groups into `fatalities` (a number repeated, or a
+//!    total restating the parts, is not added twice). Negated and unconfirmed indicators do not count.
+//!
+//! Every indicator carries its evidence span in code points of the original text.
 
-use crate::lexicon::Lexicons;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use crate::counts::{parse_count, read_digits, Count, Tok, TokKind, Toks};
+use crate::fold::{char_slice, Folded};
+use crate::lexicon::{cue, CountRole, Lexicon, Lexicons};
 use crate::Indicator;
 
 /// What extraction found in one text.
@@ -14,22 +36,750 @@ pub struct Extraction {
     pub lang: Option<String>,
 }
 
-/// Compiled matchers for all lexicons.
-pub struct Extractor {}
+/// Compiled matchers for all lexicons. `Send + Sync`; per-call buffers are thread-local.
+pub struct Extractor {
+    langs: BTreeMap<String, Lexicon>,
+    kinds: Vec<String>,
+}
+
+/// Words a count may be separated from its trigger by ("3 civilians were reportedly killed").
+const MAX_GAP: usize = 6;
+/// How far back a negation or hedge reaches (in tokens, within the clause).
+const CUE_REACH: usize = 6;
+
+/// Per-thread buffers reused across calls.
+#[derive(Default)]
+struct Scratch {
+    folded: Folded,
+    matches: Vec<(usize, usize, TokKind)>,
+    toks: Vec<Tok>,
+    counts: Vec<Count>,
+    /// For each token, the count it belongs to (or `u32::MAX`).
+    count_of: Vec<u32>,
+    /// For each count, its group head (a count index).
+    group: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+const NONE: u32 = u32::MAX;
+
+/// One group of counts ("3 soldiers and 2 civilians"): summed, with the victims of its members.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    value: u64,
+    low: Option<u64>,
+    high: Option<u64>,
+    victims: Vec<u16>,
+    vague: bool,
+    non_human: bool,
+    first_tok: usize,
+    last_tok: usize,
+}
 
 impl Extractor {
-    pub fn new(_lexicons: &Lexicons) -> Self {
-        Extractor {}
-    }
-
-    pub fn kinds(&self) -> Vec<String> {
-        Vec::new()
-    }
-
-    pub fn extract(&self, _text: &str, lang: Option<&str>) -> Extraction {
-        Extraction {
-            lang: lang.map(str::to_owned),
-            ..Extraction::default()
+    pub fn new(lexicons: &Lexicons) -> Self {
+        let mut langs = BTreeMap::new();
+        let mut kinds = Vec::new();
+        for lex in lexicons.iter() {
+            kinds.extend(lex.kinds.iter().map(|k| k.name.clone()));
+            langs.insert(lex.lang.clone(), lex.clone());
         }
+        kinds.sort();
+        kinds.dedup();
+        Extractor { langs, kinds }
+    }
+
+    /// Indicator kinds the loaded lexicons know, sorted.
+    pub fn kinds(&self) -> Vec<String> {
+        self.kinds.clone()
+    }
+
+    /// The language to use for a text: the given one (ISO 639-1, region subtags ignored) when it has
+    /// a lexicon; else the detected one. Texts in a language without a lexicon yield no indicators.
+    fn choose_lang(&self, text: &str, lang: Option<&str>) -> Option<String> {
+        if let Some(l) = lang {
+            let code: String = l
+                .split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if !code.is_empty() {
+                return Some(code);
+            }
+        }
+        let detected = whatlang::detect(text);
+        let code = detected.as_ref().and_then(|info| iso639_1(info.lang()));
+        let reliable = detected.as_ref().is_some_and(whatlang::Info::is_reliable);
+        match code {
+            Some(c) if self.langs.contains_key(c) || reliable => Some(c.to_owned()),
+            // Too short or unreliable to tell: English, the main language of the sources.
+            _ if self.langs.contains_key("en") => Some("en".to_owned()),
+            Some(c) => Some(c.to_owned()),
+            None => None,
+        }
+    }
+
+    /// Extracts the indicators of one text. `lang` is the report's language, when known.
+    pub fn extract(&self, text: &str, lang: Option<&str>) -> Extraction {
+        let code = self.choose_lang(text, lang);
+        let Some(lex) = code.as_deref().and_then(|c| self.langs.get(c)) else {
+            return Extraction {
+                lang: code,
+                ..Extraction::default()
+            };
+        };
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let (indicators, fatalities) = extract_with(lex, text, &mut s);
+            Extraction {
+                indicators,
+                fatalities,
+                lang: code,
+            }
+        })
+    }
+}
+
+/// ISO 639-1 code of a detected language (for the languages whatlang knows that matter here).
+fn iso639_1(l: whatlang::Lang) -> Option<&'static str> {
+    use whatlang::Lang::*;
+    Some(match l {
+        Eng => "en",
+        Fra => "fr",
+        Spa => "es",
+        Ara => "ar",
+        Por => "pt",
+        Deu => "de",
+        Ita => "it",
+        Rus => "ru",
+        Ukr => "uk",
+        Tur => "tr",
+        Hin => "hi",
+        Amh => "am",
+        Cmn => "zh",
+        Nld => "nl",
+        Swe => "sv",
+        Pol => "pl",
+        Heb => "he",
+        _ => return None,
+    })
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Whether a match may start or end between `prev` and `next`: not inside a word; a switch
+/// between digits and letters ("5km") counts as a boundary.
+fn boundary(prev: Option<char>, next: Option<char>) -> bool {
+    match (prev, next) {
+        (Some(p), Some(n)) if is_word_char(p) && is_word_char(n) => {
+            p.is_numeric() != n.is_numeric()
+        }
+        _ => true,
+    }
+}
+
+fn char_before(s: &str, i: usize) -> Option<char> {
+    s[..i].chars().next_back()
+}
+
+fn char_at(s: &str, i: usize) -> Option<char> {
+    s[i..].chars().next()
+}
+
+/// Finds lexicon phrases and patterns over the folded text and splits it into tokens.
+fn tokenize(lex: &Lexicon, s: &mut Scratch) {
+    let text = s.folded.text.as_str();
+    let m = &lex.matcher;
+    s.matches.clear();
+    s.toks.clear();
+
+    // Phrases: leftmost-longest, whole words only; a match inside a word is skipped and the
+    // search resumes at the next word.
+    let mut pos = 0;
+    while pos < text.len() {
+        let input = aho_corasick::Input::new(text).range(pos..);
+        let Some(hit) = m.phrases.find(input) else {
+            break;
+        };
+        let (a, b) = (hit.start(), hit.end());
+        let first = char_at(text, a);
+        let last = char_before(text, b);
+        let ok = (boundary(char_before(text, a), first) || first.is_some_and(|c| !is_word_char(c)))
+            && (boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c)));
+        if ok {
+            s.matches
+                .push((a, b, TokKind::Phrase(hit.pattern().as_u32())));
+            pos = b;
+        } else {
+            // Resume after the first character of this match.
+            pos = a + first.map_or(1, char::len_utf8);
+        }
+    }
+    if let Some(re) = &m.patterns {
+        let mut extra = Vec::new();
+        for caps in re.captures_iter(text) {
+            for (i, &kind) in m.pattern_kinds.iter().enumerate() {
+                if let Some(g) = caps.get(i + 1) {
+                    if g.start() < g.end()
+                        && boundary(char_before(text, g.start()), char_at(text, g.start()))
+                    {
+                        extra.push((g.start(), g.end(), TokKind::Pattern(kind)));
+                    }
+                    break;
+                }
+            }
+        }
+        if !extra.is_empty() {
+            // Patterns win over the phrases they overlap when they are longer.
+            s.matches.extend(extra);
+            s.matches
+                .sort_by(|x, y| x.0.cmp(&y.0).then((y.1 - y.0).cmp(&(x.1 - x.0))));
+            let mut kept: Vec<(usize, usize, TokKind)> = Vec::with_capacity(s.matches.len());
+            for &mm in &s.matches {
+                match kept.last() {
+                    Some(&(_, e, _)) if mm.0 < e => {}
+                    _ => kept.push(mm),
+                }
+            }
+            s.matches = kept;
+        }
+    }
+
+    let digits = &lex.digits;
+    let mut mi = 0;
+    let mut pos = 0;
+    let bytes = text.as_bytes();
+    while pos < text.len() {
+        let c = match char_at(text, pos) {
+            Some(c) => c,
+            None => break,
+        };
+        if c.is_whitespace() {
+            pos += c.len_utf8();
+            continue;
+        }
+        while mi < s.matches.len() && s.matches[mi].0 < pos {
+            mi += 1;
+        }
+        if let Some(&(a, b, kind)) = s.matches.get(mi) {
+            if a == pos {
+                s.toks.push(Tok {
+                    start: a as u32,
+                    end: b as u32,
+                    kind,
+                });
+                pos = b;
+                mi += 1;
+                continue;
+            }
+        }
+        if crate::counts::digit_value(c).is_some() {
+            if let Some((value, int_digits, len)) =
+                read_digits(&text[pos..], digits.thousands_separator, digits.decimal_mark)
+            {
+                s.toks.push(Tok {
+                    start: pos as u32,
+                    end: (pos + len) as u32,
+                    kind: TokKind::Number { value, int_digits },
+                });
+                pos += len;
+                continue;
+            }
+        }
+        if is_word_char(c) {
+            let start = pos;
+            let mut end = pos;
+            for (i, ch) in text[pos..].char_indices() {
+                let at = pos + i;
+                if is_word_char(ch) && crate::counts::digit_value(ch).is_none() {
+                    end = at + ch.len_utf8();
+                } else if ch == '\''
+                    && at > start
+                    && text[at + 1..].chars().next().is_some_and(char::is_alphabetic)
+                {
+                    end = at + 1;
+                } else {
+                    break;
+                }
+            }
+            if end == start {
+                // A digit with no readable number (cannot happen) or a lone mark: skip it.
+                end = start + c.len_utf8();
+            }
+            s.toks.push(Tok {
+                start: start as u32,
+                end: end as u32,
+                kind: TokKind::Word,
+            });
+            pos = end;
+            continue;
+        }
+        let _ = bytes;
+        s.toks.push(Tok {
+            start: pos as u32,
+            end: (pos + c.len_utf8()) as u32,
+            kind: TokKind::Punct(c),
+        });
+        pos += c.len_utf8();
+    }
+}
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | ':' | '\u{061F}' | '\u{06D4}' | '\u{3002}')
+}
+
+/// Reads every count of the token stream and groups conjoined ones.
+fn find_counts(t: &Toks, s_counts: &mut Vec<Count>, count_of: &mut Vec<u32>, group: &mut Vec<u32>) {
+    s_counts.clear();
+    count_of.clear();
+    count_of.resize(t.len(), NONE);
+    group.clear();
+    let mut i = 0;
+    while i < t.len() {
+        if let Some(c) = parse_count(t, i) {
+            if c.end > i {
+                let id = s_counts.len() as u32;
+                for slot in &mut count_of[c.start..c.end.min(t.len())] {
+                    *slot = id;
+                }
+                s_counts.push(c);
+                i = c.end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // Groups: "3 soldiers and 2 civilians", "12 militants, including 2 commanders".
+    for (ci, c) in s_counts.iter().enumerate() {
+        let mut head = ci as u32;
+        if ci > 0 {
+            let prev = &s_counts[ci - 1];
+            let between = prev.end..c.start;
+            let only = |f: &dyn Fn(usize) -> bool| between.clone().all(f);
+            let joined = if c.subset {
+                // "12 militants including 2 commanders", "12 people, among them 3 children".
+                only(&|k| t.has(k, cue::SUBSET) || t.punct(k) == Some(','))
+            } else {
+                // Two victim groups joined by "and" / ",": both name their victims, and the second
+                // is not the subject of another verb with the first being the object of one.
+                let conj = !between.is_empty()
+                    && only(&|k| t.has(k, cue::CONJUNCTION) || t.punct(k) == Some(','))
+                    && between.clone().any(|k| t.has(k, cue::CONJUNCTION));
+                conj && prev.victim.is_some()
+                    && c.victim.is_some()
+                    && !c.indefinite
+                    && !(prev.start > 0 && t.trigger(prev.start - 1).is_some())
+            };
+            if joined {
+                head = group[ci - 1];
+            }
+        }
+        group.push(head);
+    }
+}
+
+fn group_of(counts: &[Count], group: &[u32], head: u32) -> Group {
+    let mut g = Group {
+        first_tok: usize::MAX,
+        ..Group::default()
+    };
+    let mut any_low = false;
+    let mut all_high = true;
+    let mut low_sum = 0u64;
+    let mut high_sum = 0u64;
+    for (ci, c) in counts.iter().enumerate() {
+        if group[ci] != head {
+            continue;
+        }
+        g.first_tok = g.first_tok.min(c.start);
+        g.last_tok = g.last_tok.max(c.end);
+        if c.subset {
+            continue;
+        }
+        g.value = g.value.saturating_add(c.value);
+        g.vague |= c.vague;
+        g.non_human |= c.non_human;
+        if let Some(v) = c.victim {
+            if !g.victims.contains(&v) {
+                g.victims.push(v);
+            }
+        }
+        any_low |= c.low.is_some();
+        low_sum = low_sum.saturating_add(c.low.unwrap_or(c.value));
+        match c.high {
+            Some(h) => high_sum = high_sum.saturating_add(h),
+            None => all_high = false,
+        }
+    }
+    if any_low {
+        g.low = Some(low_sum);
+    }
+    if all_high {
+        g.high = Some(high_sum);
+    }
+    g
+}
+
+/// The head of the group a count belongs to.
+fn head_of(group: &[u32], ci: u32) -> u32 {
+    group.get(ci as usize).copied().unwrap_or(ci)
+}
+
+/// A count group after a trigger: "killed 3 militants", "the death toll rose to 40".
+fn active_count(t: &Toks, count_of: &[u32], counts: &[Count], at: usize) -> Option<(u32, usize)> {
+    let mut k = at + 1;
+    let mut gap = 0;
+    while k < t.len() && gap <= 3 {
+        let ci = count_of[k];
+        if ci != NONE {
+            if counts[ci as usize].start == k {
+                return Some((ci, gap));
+            }
+            return None;
+        }
+        if t.has(k, cue::LEAD) && t.trigger(k).is_none() {
+            k += 1;
+            gap += 1;
+            continue;
+        }
+        return None;
+    }
+    None
+}
+
+/// Whether the first words after a trigger are animals or things ("killed livestock").
+fn non_human_object(t: &Toks, at: usize) -> bool {
+    let mut k = at + 1;
+    while k < t.len() && k <= at + 3 {
+        if t.has(k, cue::NON_HUMAN) {
+            return true;
+        }
+        if t.trigger(k).is_some() || t.punct(k).is_some() {
+            return false;
+        }
+        if t.toks[k].kind != TokKind::Word && !t.has(k, cue::LEAD | cue::MODIFIER) {
+            return false;
+        }
+        k += 1;
+    }
+    false
+}
+
+/// A count group before a trigger: "3 civilians were killed", "one person dead". Returns the count
+/// or `Err(())` when the subject is non-human ("oxen were killed").
+fn passive_count(t: &Toks, count_of: &[u32], at: usize) -> Result<Option<u32>, ()> {
+    let mut k = at;
+    let mut words = 0;
+    while k > 0 && words <= MAX_GAP {
+        k -= 1;
+        let ci = count_of[k];
+        if ci != NONE {
+            return Ok(Some(ci));
+        }
+        if let Some(c) = t.punct(k) {
+            if is_sentence_end(c) {
+                return Ok(None);
+            }
+            words += 1;
+            continue;
+        }
+        if t.trigger(k).is_some() {
+            return Ok(None);
+        }
+        let cues = t.cues(k);
+        if cues & cue::NON_HUMAN != 0 {
+            return Err(());
+        }
+        if cues & cue::AUX == 0 {
+            if cues & cue::CLAUSE_BREAK != 0 {
+                return Ok(None);
+            }
+            if cues & cue::CONJUNCTION != 0 && k + 1 == at {
+                return Ok(None);
+            }
+        }
+        if matches!(t.toks[k].kind, TokKind::Number { .. }) {
+            return Ok(None);
+        }
+        words += 1;
+    }
+    Ok(None)
+}
+
+/// Cues before a trigger in its clause: (negation, threat, hedge, earliest cue token).
+fn cues_before(t: &Toks, at: usize, floor: usize) -> (bool, Option<usize>, bool, usize) {
+    let mut neg = false;
+    let mut threat = None;
+    let mut hedge = false;
+    let mut first = at;
+    let mut k = at;
+    let mut steps = 0;
+    while k > floor && steps < CUE_REACH {
+        k -= 1;
+        if let Some(c) = t.punct(k) {
+            if is_sentence_end(c) || c == ',' || c == '(' || c == ')' {
+                break;
+            }
+            continue;
+        }
+        let cues = t.cues(k);
+        if cues & cue::THREAT != 0 && k + 3 >= at {
+            threat = Some(k);
+            first = k;
+        }
+        if cues & cue::NEGATION != 0 {
+            neg = true;
+            first = k;
+        }
+        if cues & cue::HEDGE != 0 {
+            hedge = true;
+            first = k;
+        }
+        if cues & cue::CLAUSE_BREAK != 0 && cues & cue::AUX == 0 {
+            break;
+        }
+        if t.trigger(k).is_some() && cues & (cue::NEGATION | cue::HEDGE | cue::THREAT) == 0 {
+            break;
+        }
+        steps += 1;
+    }
+    (neg, threat, hedge, first)
+}
+
+fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, Option<u64>) {
+    s.folded.refold(text);
+    tokenize(lex, s);
+    let Scratch {
+        folded,
+        toks,
+        counts,
+        count_of,
+        group,
+        ..
+    } = s;
+    let t = Toks {
+        toks,
+        info: &lex.matcher.phrase_info,
+    };
+    find_counts(&t, counts, count_of, group);
+
+    let unverified = (0..t.len()).any(|k| t.has(k, cue::UNVERIFIED));
+    let threat_kind = lex.kind_index("threat");
+
+    struct Found {
+        kind: usize,
+        tok: usize,
+        group: Option<u32>,
+        negated: bool,
+        unconfirmed: bool,
+        span: (usize, usize),
+    }
+    let mut found: Vec<Found> = Vec::new();
+    let mut claimed: BTreeMap<u32, CountRole> = BTreeMap::new();
+
+    for at in 0..t.len() {
+        let Some(kind) = t.trigger(at) else { continue };
+        let kind = kind as usize;
+        let Some(def) = lex.kinds.get(kind) else {
+            continue;
+        };
+        let role = def.counts;
+        let mut first = at;
+        let mut last = at;
+        let mut grp = None;
+        let human_role = matches!(
+            role,
+            CountRole::Killed | CountRole::Wounded | CountRole::Casualties | CountRole::Abducted
+        );
+        if human_role && non_human_object(&t, at) {
+            continue;
+        }
+        // The trigger is itself the noun of a count ("20,000 refugees", "5 bodies").
+        let own = count_of[at];
+        let passive = if own != NONE {
+            Ok(Some(own))
+        } else {
+            passive_count(&t, count_of, at)
+        };
+        if passive.is_err() && human_role {
+            continue;
+        }
+        if role != CountRole::None {
+            let active = active_count(&t, count_of, counts, at);
+            let choice = match (active, passive) {
+                (Some((ci, 0)), _) => Some(ci),
+                (_, Ok(Some(ci))) => Some(ci),
+                (Some((ci, _)), _) => Some(ci),
+                _ => None,
+            };
+            if let Some(ci) = choice {
+                let head = head_of(group, ci);
+                let taken = claimed.get(&head).copied();
+                if taken.is_none() || (taken == Some(CountRole::Casualties) && role != CountRole::Casualties)
+                {
+                    let g = group_of(counts, group, head);
+                    if human_role && g.non_human {
+                        continue;
+                    }
+                    if taken.is_none() {
+                        claimed.insert(head, role);
+                    }
+                    grp = Some(head);
+                    first = first.min(g.first_tok);
+                    last = last.max(g.last_tok.saturating_sub(1));
+                }
+            }
+        }
+        let floor = 0;
+        let (mut negated, threat, hedge, cue_first) = cues_before(&t, first.min(at), floor);
+        // A count of zero ("0 killed") is a negation.
+        if let Some(h) = grp {
+            if group_of(counts, group, h).value == 0 && !group_of(counts, group, h).vague {
+                negated = true;
+                grp = None;
+            }
+        }
+        if threat.is_some() {
+            negated = true;
+        }
+        first = first.min(cue_first);
+        let (a, b) = (t.toks[first].start as usize, t.toks[last].end as usize);
+        found.push(Found {
+            kind,
+            tok: at,
+            group: grp,
+            negated,
+            unconfirmed: hedge || (unverified && role == CountRole::Killed),
+            span: folded.span(a, b),
+        });
+        if let (Some(tk), Some(th)) = (threat_kind, threat) {
+            if tk != kind {
+                let (a, b) = (t.toks[th].start as usize, t.toks[at].end as usize);
+                found.push(Found {
+                    kind: tk,
+                    tok: th,
+                    group: None,
+                    negated: false,
+                    unconfirmed: false,
+                    span: folded.span(a, b),
+                });
+            }
+        }
+    }
+
+    // Fatalities: killed counts of distinct groups, not negated, not hedged.
+    let mut parts: Vec<u64> = Vec::new();
+    let mut seen_groups: Vec<u32> = Vec::new();
+    for f in &found {
+        let role = lex.kinds[f.kind].counts;
+        if role != CountRole::Killed || f.negated || f.unconfirmed {
+            continue;
+        }
+        let Some(h) = f.group else { continue };
+        if seen_groups.contains(&h) {
+            continue;
+        }
+        seen_groups.push(h);
+        let v = group_of(counts, group, h).value;
+        let sum: u64 = parts.iter().sum();
+        if parts.contains(&v) || (parts.len() > 1 && v == sum) {
+            continue;
+        }
+        parts.push(v);
+    }
+    let fatalities = if parts.is_empty() {
+        None
+    } else {
+        Some(parts.iter().sum())
+    };
+
+    let mut out: Vec<Indicator> = found
+        .iter()
+        .map(|f| {
+            let def = &lex.kinds[f.kind];
+            let g = f.group.map(|h| group_of(counts, group, h));
+            let victims = g.as_ref().and_then(|g| {
+                if g.victims.is_empty() {
+                    None
+                } else {
+                    Some(
+                        g.victims
+                            .iter()
+                            .filter_map(|&v| lex.victims.get(v as usize).map(String::as_str))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    )
+                }
+            });
+            let _ = f.tok;
+            Indicator {
+                kind: def.name.clone(),
+                risk_factor: def.risk_factor.clone(),
+                count: g.as_ref().map(|g| g.value),
+                count_low: g.as_ref().and_then(|g| g.low),
+                count_high: g.as_ref().and_then(|g| g.high),
+                victims,
+                negated: f.negated,
+                unconfirmed: f.unconfirmed,
+                start: f.span.0,
+                end: f.span.1,
+                text: char_slice(text, f.span.0, f.span.1).to_owned(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.start, &a.kind, a.end).cmp(&(b.start, &b.kind, b.end)));
+    out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.kind == b.kind);
+    (out, fatalities)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex() -> Extractor {
+        Extractor::new(&Lexicons::builtin().expect("built-in lexicons"))
+    }
+
+    fn run(text: &str) -> Extraction {
+        ex().extract(text, Some("en"))
+    }
+
+    fn first<'a>(e: &'a Extraction, kind: &str) -> &'a Indicator {
+        e.indicators
+            .iter()
+            .find(|i| i.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {:#?}", e.indicators))
+    }
+
+    #[test]
+    fn extractor_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Extractor>();
+    }
+
+    #[test]
+    fn kinds_are_sorted() {
+        let k = ex().kinds();
+        let mut s = k.clone();
+        s.sort();
+        assert_eq!(k, s);
+        assert!(k.len() >= 15);
+    }
+
+    #[test]
+    fn passive_count_with_victims() {
+        let e = run("At least 40 villagers were killed in the attack.");
+        let k = first(&e, "killing");
+        assert_eq!(k.count, Some(40));
+        assert_eq!(k.count_low, Some(40));
+        assert_eq!(k.victims.as_deref(), Some("villagers"));
+        assert_eq!(k.text, "At least 40 villagers were killed");
+        assert_eq!(e.fatalities, Some(40));
     }
 }
