@@ -1,9 +1,28 @@
-//! Toponym detection, disambiguation and focus. PLACEHOLDER API — implemented by the geocoding work.
+//! Toponym detection, disambiguation and focus.
+//!
+//! 1. **Detection**: the text is folded once ([`Folded`]); at each word start that could begin a
+//!    name (capitalised, uncased script, or a lower-case article such as "al-"), the gazetteer's fst
+//!    is walked byte by byte over the text (whitespace runs read as one space), recording every name
+//!    that ends on a word boundary; the longest acceptable one wins. Acceptance looks at the
+//!    surface: case ("us" is not "US"), a stop-list of common words that are also place names
+//!    (accepted only after a place cue such as "in" or "village of"), person titles before the name
+//!    ("Sheriff Henry"), other capitalised words around it ("Raquel Henry", "Dublin Road"), and
+//!    generic words after it ("Gumla district" extends the mention and favours divisions).
+//! 2. **Disambiguation**: each mention's candidates get a prior (entry kind, population, feature
+//!    rank, hints), then context: countries the report names or implies, the admin hierarchy stated
+//!    nearby ("X district, Balkh": candidates inside Balkh), and proximity to the other mentions'
+//!    best candidates. Every location carries a `score` in [0, 1].
+//! 3. **Focus**: the most specific, confident location of the event, not the dateline city and not
+//!    a capital that only appears in a statement; low-confidence places fall back to their admin1 or
+//!    country.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::gazetteer::Gazetteer;
-use crate::Location;
+use crate::fold::Folded;
+use crate::gazetteer::words::{self, is_in};
+use crate::gazetteer::{Entry, EntryKind, Gazetteer, NONE};
+use crate::{Level, Location};
 
 /// What geocoding found in one text.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -12,8 +31,165 @@ pub struct Geocoding {
     pub focus: Option<Location>,
 }
 
+/// The geocoder: a shared gazetteer plus per-thread scratch buffers. `Send + Sync`.
 pub struct Geocoder {
     gazetteer: Arc<Gazetteer>,
+}
+
+/// Most candidates kept per mention (postings are ordered best first).
+const MAX_CANDIDATES: usize = 48;
+/// Longest name, in folded bytes, the detector tries.
+const MAX_NAME_BYTES: usize = 64;
+
+/// Words that are never places, whatever the context (months, weekdays, function words).
+const NEVER: &[&str] = &[
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "by",
+    "for", "as", "is", "it", "he", "she", "we", "they", "i", "you", "this", "that", "his", "her",
+    "its", "our", "their", "said", "says", "but", "not", "no", "yes", "mr", "mrs", "ms", "dr",
+    "god", "allah", "jesus", "christ", "islam",
+];
+
+/// Lower-case articles that may start a place name ("al-Fashir", "de Souza" is not).
+const ARTICLES: &[&str] = &[
+    "al", "el", "ad", "ar", "as", "at", "az", "an", "ash", "ed", "er", "es", "ez", "ul",
+];
+
+/// Place cues strong enough to accept a common word as a place ("in Police").
+const STRONG_CUES: &[&str] = &["in", "near", "outside", "village", "town", "city", "of", "from", "at"];
+
+/// Words of a sentence that make it a statement ("the government in Khartoum said").
+const STATEMENT_WORDS: &[&str] = &[
+    "said", "says", "told", "announced", "statement", "spokesman", "spokesperson", "condemned",
+    "according", "ministry", "reported", "briefing", "press", "embassy", "un", "headquarters",
+    "based",
+];
+
+const CASE_UPPER: u8 = 1;
+const CASE_LOWER: u8 = 2;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Mention {
+    /// Folded byte span (including an absorbed generic word).
+    fstart: usize,
+    fend: usize,
+    /// Code-point span in the original text.
+    start: usize,
+    end: usize,
+    /// Candidate range in the scratch candidate buffer.
+    c0: usize,
+    c1: usize,
+    cue: bool,
+    admin_hint: bool,
+    place_hint: bool,
+    dateline: bool,
+    /// Index of the sentence the mention is in.
+    sentence: usize,
+    /// Chosen candidate (absolute index), confidence.
+    best: usize,
+    conf: f32,
+    keep: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    e: Entry,
+    country: u32,
+    admin1: u32,
+    admin2: u32,
+    lat: f32,
+    lon: f32,
+    population: u32,
+    prior: f32,
+    score: f32,
+}
+
+#[derive(Default)]
+struct Scratch {
+    folded: Folded,
+    case: Vec<u8>,
+    mentions: Vec<Mention>,
+    cands: Vec<Cand>,
+    finals: Vec<(usize, u64)>,
+    countries: Vec<(u32, f32)>,
+    sentences: Vec<usize>,
+    key: String,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The char at byte `i` of `s` (which must be a char boundary) and its length.
+fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
+    s.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+}
+
+fn char_before(s: &str, i: usize) -> Option<char> {
+    s.get(..i)?.chars().next_back()
+}
+
+fn boundary_at(s: &str, i: usize) -> bool {
+    char_at(s, i).is_none_or(|(c, _)| !is_word_char(c))
+}
+
+/// The word before byte `i` (skipping spaces, and a "." after a title): its folded byte span.
+fn word_before(s: &str, i: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut e = i;
+    while e > 0 && (b[e - 1] == b' ' || b[e - 1] == b'.') {
+        if b[e - 1] == b'.' && e != i && e < i.saturating_sub(1) {
+            break;
+        }
+        e -= 1;
+        if e < i.saturating_sub(3) {
+            break;
+        }
+    }
+    if e == i || e == 0 {
+        return None;
+    }
+    let mut st = e;
+    while let Some(c) = char_before(s, st) {
+        if !is_word_char(c) {
+            break;
+        }
+        st -= c.len_utf8();
+    }
+    (st < e).then_some((st, e))
+}
+
+/// The word after byte `i` (skipping one run of spaces): its folded byte span.
+fn word_after(s: &str, i: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut st = i;
+    while st < b.len() && b[st] == b' ' {
+        st += 1;
+    }
+    if st == i {
+        return None;
+    }
+    let mut e = st;
+    while let Some((c, l)) = char_at(s, e) {
+        if !(is_word_char(c) || (c == '-' && e > st)) {
+            break;
+        }
+        e += l;
+    }
+    (e > st).then_some((st, e))
+}
+
+fn haversine_km(lat1: f32, lon1: f32, lat2: f32, lon2: f32) -> f32 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * a.sqrt().min(1.0).asin()
 }
 
 impl Geocoder {
@@ -25,7 +201,838 @@ impl Geocoder {
         &self.gazetteer
     }
 
-    pub fn geocode(&self, _text: &str) -> Geocoding {
-        Geocoding::default()
+    /// Finds the places `text` names, resolves them and picks the focus.
+    pub fn geocode(&self, text: &str) -> Geocoding {
+        SCRATCH.with(|s| match s.try_borrow_mut() {
+            Ok(mut s) => self.geocode_with(text, &mut s),
+            // Re-entrant use on one thread (not expected): use fresh buffers.
+            Err(_) => self.geocode_with(text, &mut Scratch::default()),
+        })
+    }
+
+    fn geocode_with(&self, text: &str, s: &mut Scratch) -> Geocoding {
+        s.folded.refold(text);
+        s.case.clear();
+        s.case.extend(text.chars().map(|c| {
+            if c.is_uppercase() {
+                CASE_UPPER
+            } else if c.is_lowercase() {
+                CASE_LOWER
+            } else {
+                0
+            }
+        }));
+        s.mentions.clear();
+        s.cands.clear();
+        self.split_sentences(s);
+        self.detect(s);
+        if s.mentions.is_empty() {
+            return Geocoding::default();
+        }
+        self.resolve(s);
+        self.output(s)
+    }
+
+    fn split_sentences(&self, s: &mut Scratch) {
+        s.sentences.clear();
+        let t = s.folded.text.as_bytes();
+        for i in 0..t.len() {
+            let end = match t[i] {
+                b'!' | b'?' | b'\n' => true,
+                b'.' => {
+                    // "U.S." and "St." do not end sentences: a word of 1-2 letters before the dot.
+                    let mut k = i;
+                    while k > 0 && t[k - 1].is_ascii_alphabetic() {
+                        k -= 1;
+                    }
+                    i - k > 2 && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
+                }
+                _ => false,
+            };
+            if end {
+                s.sentences.push(i + 1);
+            }
+        }
+    }
+
+    fn sentence_of(s: &Scratch, fpos: usize) -> usize {
+        s.sentences.partition_point(|&e| e <= fpos)
+    }
+
+    /// Case flags of the original character that folded byte `i` came from.
+    fn case_at(s: &Scratch, i: usize) -> u8 {
+        let (cp, _) = s.folded.span(i, i + 1);
+        s.case.get(cp).copied().unwrap_or(0)
+    }
+
+    /// Whether the folded range starts a sentence (only punctuation or nothing before it).
+    fn sentence_initial(t: &str, i: usize) -> bool {
+        let before = t[..i].trim_end_matches([' ', '"', '\'', '(', '[', '*', '-']);
+        before.is_empty()
+            || before.ends_with(['.', '!', '?', ':', '\n', ';'])
+    }
+
+    /// Whether the original span is written in capitals ("BEIRUT", "US").
+    fn all_caps(s: &Scratch, st: usize, e: usize) -> bool {
+        let (a, b) = s.folded.span(st, e);
+        let cased = s.case.get(a..b).unwrap_or(&[]);
+        cased.iter().any(|&c| c == CASE_UPPER) && !cased.contains(&CASE_LOWER)
+    }
+
+    fn detect(&self, s: &mut Scratch) {
+        let g = &*self.gazetteer;
+        let fst = g.names().as_fst();
+        let text = std::mem::take(&mut s.folded.text);
+        let t = text.as_bytes();
+        let mut i = 0;
+        let mut prev_word = false;
+        while i < t.len() {
+            let Some((c, len)) = char_at(&text, i) else {
+                break;
+            };
+            let w = is_word_char(c);
+            if !(w && !prev_word) {
+                prev_word = w;
+                i += len;
+                continue;
+            }
+            prev_word = true;
+            // Could a name start here? Lower-case words only when they are articles ("al-").
+            let case = Self::case_at(s, i);
+            if case == CASE_LOWER {
+                let mut e = i;
+                while e < t.len() && t[e].is_ascii_alphabetic() {
+                    e += 1;
+                }
+                let art = &text[i..e];
+                let joined = t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
+                    && t.get(e + 1).is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
+                if !(is_in(ARTICLES, art) && joined) {
+                    i += len;
+                    continue;
+                }
+            }
+            // Walk the fst over the text.
+            s.finals.clear();
+            let mut node = fst.root();
+            let mut out = fst::raw::Output::zero();
+            let mut j = i;
+            while j < t.len() && j - i < MAX_NAME_BYTES {
+                let (feed, next) = if t[j].is_ascii_whitespace() {
+                    let mut k = j;
+                    while k < t.len() && t[k].is_ascii_whitespace() {
+                        k += 1;
+                    }
+                    (b' ', k)
+                } else {
+                    (t[j], j + 1)
+                };
+                let Some(k) = node.find_input(feed) else {
+                    break;
+                };
+                let tr = node.transition(k);
+                out = out.cat(tr.out);
+                node = fst.node(tr.addr);
+                j = next;
+                if node.is_final() && text.is_char_boundary(j) && boundary_at(&text, j) {
+                    s.finals.push((j, out.cat(node.final_output()).value()));
+                }
+            }
+            let mut accepted = None;
+            while let Some((e, v)) = s.finals.pop() {
+                if let Some(m) = self.accept(s, &text, i, e, v) {
+                    accepted = Some(m);
+                    break;
+                }
+            }
+            match accepted {
+                Some(m) => {
+                    i = m.fend.max(i + len);
+                    prev_word = text[..i].chars().next_back().is_some_and(is_word_char);
+                    s.mentions.push(m);
+                }
+                None => i += len,
+            }
+        }
+        s.folded.text = text;
+    }
+
+    /// Surface checks for the name at folded bytes `st..e` with fst value `v`; on success the
+    /// mention with its candidates pushed into the scratch buffer.
+    fn accept(&self, s: &mut Scratch, text: &str, st: usize, e: usize, v: u64) -> Option<Mention> {
+        let g = &*self.gazetteer;
+        s.key.clear();
+        for (k, w) in text[st..e].split_ascii_whitespace().enumerate() {
+            if k > 0 {
+                s.key.push(' ');
+            }
+            s.key.push_str(w);
+        }
+        let key = s.key.as_str();
+        if is_in(NEVER, key) {
+            return None;
+        }
+        let caps = Self::all_caps(s, st, e);
+        let initial = Self::sentence_initial(text, st);
+        let prev = word_before(text, st).map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
+        let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
+        let prev_w = prev.map(|p| p.0);
+        let cue = prev_w.is_some_and(|w| is_in(STRONG_CUES, w) || is_in(words::PLACE_CUES, w));
+        let strong_cue = prev_w.is_some_and(|w| is_in(STRONG_CUES, w));
+        let common = is_in(words::COMMON_WORDS, key);
+        let short = key.chars().count() <= 2;
+        if common && !(strong_cue && !initial && Self::case_at(s, st) == CASE_UPPER) && !caps {
+            return None;
+        }
+        // A person's title before the name.
+        if prev_w.is_some_and(|w| is_in(words::PERSON_TITLES, w)) {
+            return None;
+        }
+        let mut has_country = false;
+        let mut has_area = false;
+        let mut has_place = false;
+        let mut any = false;
+        for en in g.postings(v) {
+            match en.kind {
+                EntryKind::CountryAbbrev if !caps => {}
+                EntryKind::Country | EntryKind::Demonym | EntryKind::CountryAbbrev => {
+                    has_country = true;
+                    any = true
+                }
+                EntryKind::Admin1 | EntryKind::Admin2 => {
+                    has_area = true;
+                    any = true
+                }
+                EntryKind::Place => {
+                    has_place = true;
+                    any = true
+                }
+            }
+        }
+        if !any || (short && !has_country) {
+            return None;
+        }
+        let running_caps = caps && !short && !has_country;
+        // Another capitalised word before it, not a cue or direction: part of a person's or an
+        // organisation's name ("Raquel Henry").
+        if let Some((w, c)) = prev {
+            let pre_start = word_before(text, st).map_or(0, |(a, _)| a);
+            if c == CASE_UPPER
+                && !has_country
+                && !is_in(words::DIRECTIONS, w)
+                && !is_in(words::PLACE_CUES, w)
+                && !Self::sentence_initial(text, pre_start)
+                && !running_caps
+                && text[pre_start..st].trim_end().len() == w.len()
+                && g.names().get(w).is_none()
+            {
+                return None;
+            }
+        }
+        // A capitalised tail word: "Dublin Road", "Kabul University".
+        let mut fend = e;
+        let mut admin_hint = prev_w.is_some_and(|w| {
+            matches!(w, "province" | "state" | "district" | "governorate" | "county" | "region")
+        }) && text[..st].trim_end().ends_with(" of");
+        let mut place_hint = prev_w.is_some_and(|w| w == "of")
+            && text[..st]
+                .trim_end()
+                .strip_suffix("of")
+                .is_some_and(|x| x.trim_end().ends_with("village") || x.trim_end().ends_with("town") || x.trim_end().ends_with("city"));
+        if let Some((_, ne, w, c)) = next {
+            let gap = &text[e..ne - w.len()];
+            if gap.len() == 1 {
+                if is_in(words::ADMIN_GENERICS, w) && (has_area || has_place) {
+                    admin_hint = true;
+                    fend = ne;
+                } else if is_in(words::PLACE_GENERICS, w) && has_place {
+                    place_hint = true;
+                    fend = ne;
+                } else if c == CASE_UPPER && is_in(words::NAME_TAILS, w) && !has_country && !caps {
+                    return None;
+                }
+            }
+        }
+        let (start, end) = s.folded.span(st, fend);
+        // Candidates.
+        let c0 = s.cands.len();
+        for en in g.postings(v) {
+            if s.cands.len() - c0 >= MAX_CANDIDATES {
+                break;
+            }
+            if en.kind == EntryKind::CountryAbbrev && !caps {
+                continue;
+            }
+            if let Some(c) = self.candidate(en, admin_hint, place_hint) {
+                s.cands.push(c);
+            }
+        }
+        if s.cands.len() == c0 {
+            return None;
+        }
+        Some(Mention {
+            fstart: st,
+            fend,
+            start,
+            end,
+            c0,
+            c1: s.cands.len(),
+            cue,
+            admin_hint,
+            place_hint,
+            dateline: false,
+            sentence: Self::sentence_of(s, st),
+            best: c0,
+            conf: 0.0,
+            keep: true,
+        })
+    }
+
+    fn candidate(&self, e: Entry, admin_hint: bool, place_hint: bool) -> Option<Cand> {
+        let g = &*self.gazetteer;
+        let mut c = Cand {
+            e,
+            country: NONE,
+            admin1: NONE,
+            admin2: NONE,
+            lat: 0.0,
+            lon: 0.0,
+            population: 0,
+            prior: 0.0,
+            score: 0.0,
+        };
+        match e.kind {
+            EntryKind::Place => {
+                let p = g.place(e.index)?;
+                c.country = p.country;
+                c.admin1 = p.admin1;
+                c.admin2 = p.admin2;
+                c.lat = p.lat;
+                c.lon = p.lon;
+                c.population = p.population;
+                let rank_bonus = match p.rank {
+                    6 => 0.3,
+                    5 => 0.2,
+                    4 => 0.1,
+                    3 => 0.05,
+                    0 => -0.1,
+                    _ => 0.0,
+                };
+                c.prior = 0.15 + 0.07 * (p.population as f32 + 1.0).log10() + rank_bonus;
+                if e.alternate {
+                    c.prior -= 0.05;
+                }
+                if place_hint {
+                    c.prior += 0.15;
+                }
+                if admin_hint {
+                    c.prior -= 0.1;
+                }
+            }
+            EntryKind::Admin2 | EntryKind::Admin1 => {
+                let a = if e.kind == EntryKind::Admin2 {
+                    g.admin2_rec(e.index)?
+                } else {
+                    g.admin1_rec(e.index)?
+                };
+                c.country = a.country;
+                c.lat = a.lat;
+                c.lon = a.lon;
+                c.population = a.population;
+                if e.kind == EntryKind::Admin2 {
+                    c.admin1 = a.parent;
+                    c.admin2 = e.index;
+                    c.prior = 0.45;
+                } else {
+                    c.admin1 = e.index;
+                    c.prior = 0.7;
+                }
+                c.prior += 0.03 * (a.population as f32 + 1.0).log10().min(7.0) - 0.15;
+                if admin_hint {
+                    c.prior += 0.35;
+                }
+                if place_hint {
+                    c.prior -= 0.2;
+                }
+            }
+            EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym => {
+                let a = g.country_rec(e.index)?;
+                c.country = e.index;
+                c.lat = a.lat;
+                c.lon = a.lon;
+                c.population = a.population;
+                c.prior = match e.kind {
+                    EntryKind::Demonym => 0.8,
+                    _ if e.alternate => 0.95,
+                    _ => 1.0,
+                };
+            }
+        }
+        c.score = c.prior;
+        Some(c)
+    }
+
+    /// Disambiguation: country context, hierarchy, proximity; then confidence and pruning.
+    fn resolve(&self, s: &mut Scratch) {
+        let n = s.mentions.len();
+        // Country evidence: each mention spreads one unit over its candidates' countries.
+        s.countries.clear();
+        for m in &s.mentions {
+            add_country_mass(&s.cands[m.c0..m.c1], &mut s.countries, 1.0);
+        }
+        let max_w = s.countries.iter().map(|c| c.1).fold(0.0f32, f32::max);
+        for mi in 0..n {
+            let m = s.mentions[mi];
+            // This mention's own share does not count as context for itself.
+            let mut own: Vec<(u32, f32)> = Vec::new();
+            add_country_mass(&s.cands[m.c0..m.c1], &mut own, 1.0);
+            for ci in m.c0..m.c1 {
+                let c = s.cands[ci];
+                let total = s.countries.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
+                let mine = own.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
+                let ctx = (total - mine).max(0.0);
+                if max_w > 0.0 && ctx > 0.0 {
+                    s.cands[ci].score += 0.6 * (ctx / max_w.max(1.0)).min(1.0) + 0.15;
+                }
+            }
+        }
+        // Hierarchy: a candidate inside a division or country named within 100 bytes.
+        for mi in 0..n {
+            for ni in 0..n {
+                if mi == ni {
+                    continue;
+                }
+                let (m, o) = (s.mentions[mi], s.mentions[ni]);
+                let near = if o.fstart >= m.fend {
+                    o.fstart - m.fend <= 100
+                } else {
+                    m.fstart >= o.fend && m.fstart - o.fend <= 40
+                };
+                if !near {
+                    continue;
+                }
+                for ci in m.c0..m.c1 {
+                    let c = s.cands[ci];
+                    let mut bonus: f32 = 0.0;
+                    for di in o.c0..o.c1 {
+                        let d = s.cands[di];
+                        let inside = match d.e.kind {
+                            EntryKind::Admin1 => c.e.kind != EntryKind::Admin1 && c.admin1 == d.e.index,
+                            EntryKind::Admin2 => c.e.kind == EntryKind::Place && c.admin2 == d.e.index,
+                            EntryKind::Country | EntryKind::CountryAbbrev => {
+                                !matches!(c.e.kind, EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym)
+                                    && c.country == d.e.index
+                            }
+                            _ => false,
+                        };
+                        if inside {
+                            let b = match d.e.kind {
+                                EntryKind::Admin1 | EntryKind::Admin2 => 0.6,
+                                _ => 0.2,
+                            };
+                            bonus = bonus.max(b);
+                            s.cands[di].score += 0.0;
+                        }
+                    }
+                    s.cands[ci].score += bonus;
+                }
+            }
+        }
+        // Containers named right after a contained candidate are confirmed too.
+        for mi in 0..n {
+            let m = s.mentions[mi];
+            let best = best_of(&s.cands[m.c0..m.c1]) + m.c0;
+            let b = s.cands[best];
+            for ni in 0..n {
+                let o = s.mentions[ni];
+                if ni == mi || o.fstart < m.fend || o.fstart - m.fend > 100 {
+                    continue;
+                }
+                for di in o.c0..o.c1 {
+                    let d = s.cands[di];
+                    let contains = match d.e.kind {
+                        EntryKind::Admin1 => b.admin1 == d.e.index && b.e.kind != EntryKind::Admin1,
+                        EntryKind::Admin2 => b.admin2 == d.e.index && b.e.kind == EntryKind::Place,
+                        _ => false,
+                    };
+                    if contains {
+                        s.cands[di].score += 0.3;
+                    }
+                }
+            }
+        }
+        // Proximity to the other mentions' current best candidates.
+        let bests: Vec<(usize, f32, f32, bool)> = s
+            .mentions
+            .iter()
+            .map(|m| {
+                let b = s.cands[best_of(&s.cands[m.c0..m.c1]) + m.c0];
+                let point = matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2);
+                (m.fstart, b.lat, b.lon, point)
+            })
+            .collect();
+        for mi in 0..n {
+            let m = s.mentions[mi];
+            if m.c1 - m.c0 < 2 {
+                continue;
+            }
+            for ci in m.c0..m.c1 {
+                let c = s.cands[ci];
+                if !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2) {
+                    continue;
+                }
+                let mut dmin = f32::MAX;
+                for (k, &(fs, lat, lon, point)) in bests.iter().enumerate() {
+                    if k == mi || !point || fs == m.fstart {
+                        continue;
+                    }
+                    dmin = dmin.min(haversine_km(c.lat, c.lon, lat, lon));
+                }
+                s.cands[ci].score += if dmin < 50.0 {
+                    0.3
+                } else if dmin < 200.0 {
+                    0.2
+                } else if dmin < 500.0 {
+                    0.1
+                } else {
+                    0.0
+                };
+            }
+        }
+        // Choose, score, prune.
+        for mi in 0..n {
+            let m = s.mentions[mi];
+            let cands = &s.cands[m.c0..m.c1];
+            let bi = best_of(cands);
+            let b = cands[bi];
+            let second = cands
+                .iter()
+                .enumerate()
+                .filter(|&(k, c)| k != bi && !same_area(c, &b))
+                .map(|(_, c)| c.score)
+                .fold(0.0f32, f32::max);
+            let conf = (0.25 + 0.3 * (b.score / 1.6).min(1.0) + 0.6 * (b.score - second).clamp(0.0, 0.75))
+                .clamp(0.05, 1.0);
+            let mm = &mut s.mentions[mi];
+            mm.best = m.c0 + bi;
+            mm.conf = conf;
+            // A lone, small, uncued place with no support is more likely a word or a surname.
+            if b.e.kind == EntryKind::Place && b.score < 0.42 && !m.cue && !m.place_hint {
+                mm.keep = false;
+            }
+            if b.e.kind == EntryKind::Demonym && b.score < 0.8 {
+                mm.conf *= 0.8;
+            }
+        }
+        self.mark_datelines(s);
+    }
+
+    /// A mention at the very start of the text, followed by "(Agency)", a dash or a comma and a
+    /// date, is a dateline: where the story was filed, not necessarily where it happened.
+    fn mark_datelines(&self, s: &mut Scratch) {
+        let t = &s.folded.text;
+        for mi in 0..s.mentions.len() {
+            let m = s.mentions[mi];
+            let before = t[..m.fstart].trim();
+            if !(before.is_empty() || before.ends_with('\n')) || m.fstart > 40 {
+                continue;
+            }
+            let after = t[m.fend..].trim_start();
+            let after = after.trim_start_matches(|c: char| c == ',' || c == ' ');
+            let dateline = after.starts_with('(')
+                || after.starts_with("- ")
+                || after.starts_with("-- ")
+                || after.starts_with('\u{2014}')
+                || after.starts_with(':')
+                || Self::all_caps(s, m.fstart, m.fend) && t[m.fend..].starts_with(',');
+            if dateline {
+                s.mentions[mi].dateline = true;
+            }
+        }
+    }
+
+    fn to_location(&self, s: &Scratch, m: &Mention) -> Option<Location> {
+        let c = s.cands[m.best];
+        let e = match c.e.kind {
+            EntryKind::Demonym | EntryKind::CountryAbbrev => Entry {
+                kind: EntryKind::Country,
+                ..c.e
+            },
+            _ => c.e,
+        };
+        self.gazetteer.location(e, m.start, m.end, f64::from(m.conf))
+    }
+
+    fn output(&self, s: &mut Scratch) -> Geocoding {
+        let mut locations = Vec::with_capacity(s.mentions.len());
+        let mut kept: Vec<usize> = Vec::with_capacity(s.mentions.len());
+        for (k, m) in s.mentions.iter().enumerate() {
+            if !m.keep {
+                continue;
+            }
+            if let Some(l) = self.to_location(s, m) {
+                locations.push(l);
+                kept.push(k);
+            }
+        }
+        let focus = self.focus(s, &kept, &locations);
+        Geocoding { locations, focus }
+    }
+
+    /// The location of the reported event.
+    fn focus(&self, s: &Scratch, kept: &[usize], locations: &[Location]) -> Option<Location> {
+        if locations.is_empty() {
+            return None;
+        }
+        // Dominant country of the resolved mentions.
+        let mut votes: Vec<(u32, f32)> = Vec::new();
+        for &k in kept {
+            let m = &s.mentions[k];
+            let c = s.cands[m.best];
+            let w = m.conf
+                * match c.e.kind {
+                    EntryKind::Demonym => 0.5,
+                    _ => 1.0,
+                };
+            match votes.iter_mut().find(|v| v.0 == c.country) {
+                Some(v) => v.1 += w,
+                None => votes.push((c.country, w)),
+            }
+        }
+        votes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let dominant = votes.first().map(|v| v.0);
+        let text_len = s.folded.text.len().max(1) as f32;
+        let mut best: Option<(f32, usize)> = None;
+        for (li, &k) in kept.iter().enumerate() {
+            let m = &s.mentions[k];
+            let c = s.cands[m.best];
+            let level_w = match c.e.kind {
+                EntryKind::Place => 1.0,
+                EntryKind::Admin2 => 0.85,
+                EntryKind::Admin1 => 0.75,
+                EntryKind::Country | EntryKind::CountryAbbrev => 0.45,
+                EntryKind::Demonym => 0.25,
+            };
+            let mut f = m.conf * level_w + 0.15 * (1.0 - m.fstart as f32 / text_len);
+            if m.cue {
+                f += 0.15;
+            }
+            if m.dateline && kept.len() > 1 {
+                f -= 0.6;
+            }
+            if Some(c.country) != dominant {
+                f -= 0.3;
+            }
+            // A capital in a statement ("the government in Khartoum said").
+            if c.e.kind == EntryKind::Place
+                && self.gazetteer.place(c.e.index).is_some_and(|p| p.rank == 6)
+                && self.sentence_has_statement(s, m.sentence)
+            {
+                f -= 0.25;
+            }
+            if best.is_none_or(|(bf, _)| f > bf) {
+                best = Some((f, li));
+            }
+        }
+        let (_, li) = best?;
+        let m = &s.mentions[kept[li]];
+        let loc = &locations[li];
+        // Low confidence in a place: fall back to a division or country the text supports.
+        if loc.level != Level::Country && m.conf < 0.45 {
+            let c = s.cands[m.best];
+            let supported_admin1 = kept.iter().any(|&k| {
+                let o = s.cands[s.mentions[k].best];
+                o.e.kind == EntryKind::Admin1 && o.e.index == c.admin1
+            });
+            let e = if c.admin1 != NONE && (supported_admin1 || m.conf >= 0.3) && loc.level != Level::Admin1 {
+                Entry {
+                    kind: EntryKind::Admin1,
+                    alternate: false,
+                    index: c.admin1,
+                }
+            } else {
+                Entry {
+                    kind: EntryKind::Country,
+                    alternate: false,
+                    index: c.country,
+                }
+            };
+            if let Some(mut l) = self.gazetteer.location(e, loc.start, loc.end, f64::from(m.conf)) {
+                l.admin2 = None;
+                return Some(l);
+            }
+        }
+        Some(loc.clone())
+    }
+
+    fn sentence_has_statement(&self, s: &Scratch, sentence: usize) -> bool {
+        let t = &s.folded.text;
+        let start = if sentence == 0 { 0 } else { s.sentences.get(sentence - 1).copied().unwrap_or(0) };
+        let end = s.sentences.get(sentence).copied().unwrap_or(t.len()).min(t.len());
+        t.get(start..end).is_some_and(|sent| {
+            sent.split(|c: char| !c.is_alphanumeric())
+                .any(|w| is_in(STATEMENT_WORDS, w))
+        })
+    }
+}
+
+fn same_area(a: &Cand, b: &Cand) -> bool {
+    a.country == b.country && a.admin1 == b.admin1 && haversine_km(a.lat, a.lon, b.lat, b.lon) < 30.0
+}
+
+/// Index of the best candidate: highest score, then population, then first.
+fn best_of(cands: &[Cand]) -> usize {
+    let mut bi = 0;
+    for (k, c) in cands.iter().enumerate().skip(1) {
+        let b = &cands[bi];
+        if c.score > b.score || (c.score == b.score && c.population > b.population) {
+            bi = k;
+        }
+    }
+    bi
+}
+
+/// Spreads `mass` over the countries of `cands`, in proportion to their squared priors.
+fn add_country_mass(cands: &[Cand], acc: &mut Vec<(u32, f32)>, mass: f32) {
+    let total: f32 = cands.iter().map(|c| c.prior.max(0.01).powi(2)).sum();
+    if total <= 0.0 {
+        return;
+    }
+    for c in cands {
+        let w = mass * c.prior.max(0.01).powi(2) / total;
+        match acc.iter_mut().find(|x| x.0 == c.country) {
+            Some(x) => x.1 += w,
+            None => acc.push((c.country, w)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fold::char_slice;
+
+    fn geocoder() -> Geocoder {
+        Geocoder::new(Arc::new(crate::gazetteer::tests::fixture()))
+    }
+
+    fn names(g: &Geocoding) -> Vec<(String, String)> {
+        g.locations
+            .iter()
+            .map(|l| (l.name.clone(), l.country.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_places_with_spans_in_code_points() {
+        let gc = geocoder();
+        let text = "Au moins 12 civils tués à El Geneina, Soudan.";
+        let g = gc.geocode(text);
+        let l = &g.locations[0];
+        assert_eq!(l.name, "El Geneina");
+        assert_eq!(char_slice(text, l.start, l.end), "El Geneina");
+        assert_eq!(l.admin1.as_deref(), Some("SD.47"));
+        assert_eq!(g.focus.as_ref().map(|f| f.country.as_str()), Some("SD"));
+        for w in g.locations.windows(2) {
+            assert!(w[0].start <= w[1].start);
+        }
+    }
+
+    #[test]
+    fn common_words_need_a_place_cue() {
+        let gc = geocoder();
+        let g = gc.geocode("Police said the attack killed three people.");
+        assert!(g.locations.is_empty(), "{:?}", names(&g));
+        assert!(g.focus.is_none());
+        let g = gc.geocode("Two men were arrested in Police, a town in Poland.");
+        assert!(names(&g).contains(&("Police".into(), "PL".into())), "{:?}", names(&g));
+    }
+
+    #[test]
+    fn lowercase_words_and_person_names_are_not_places() {
+        let gc = geocoder();
+        let g = gc.geocode("the police in kabul said nothing; Chiquita Raquel Henry was charged.");
+        assert!(g.locations.is_empty(), "{:?}", names(&g));
+        let g = gc.geocode("Sheriff Henry spoke at 6016 Dublin Road yesterday.");
+        assert!(g.locations.is_empty(), "{:?}", names(&g));
+        // Abbreviations only count in capitals.
+        let g = gc.geocode("Let us go. The US said so.");
+        assert_eq!(names(&g), vec![("United States".to_string(), "US".to_string())]);
+    }
+
+    #[test]
+    fn admin_hierarchy_disambiguates() {
+        let gc = geocoder();
+        // Gumla exists in Jharkhand and in Uttar Pradesh; the text names Jharkhand.
+        let g = gc.geocode("Konmendra village in Gumla district, Jharkhand, was attacked.");
+        let gumla = &g.locations[0];
+        assert_eq!(gumla.admin1.as_deref(), Some("IN.38"), "{g:?}");
+        assert_eq!(gumla.level, Level::Admin2);
+        let f = g.focus.clone().expect("focus");
+        assert_eq!(f.admin1.as_deref(), Some("IN.38"));
+        // Dawlat Abad exists in three provinces and two countries.
+        let g = gc.geocode("12 militants were killed in Dawlat Abad district, Balkh.");
+        let f = g.focus.expect("focus");
+        assert_eq!(f.country, "AF");
+        assert_eq!(f.admin1.as_deref(), Some("AF.30"), "{f:?}");
+    }
+
+    #[test]
+    fn country_context_disambiguates() {
+        let gc = geocoder();
+        let g = gc.geocode("Protesters gathered in Alexandria, the second city of Egypt.");
+        assert_eq!(g.focus.as_ref().map(|f| f.country.as_str()), Some("EG"), "{g:?}");
+        let g = gc.geocode("A fire in Alexandria, Louisiana destroyed two homes.");
+        assert_eq!(g.locations[0].admin1.as_deref(), Some("US.LA"), "{g:?}");
+        // Demonyms name countries.
+        let g = gc.geocode("Sudanese forces shelled the town.");
+        assert_eq!(g.focus.as_ref().map(|f| (f.country.as_str(), f.level)), Some(("SD", Level::Country)));
+    }
+
+    #[test]
+    fn dateline_is_not_the_focus() {
+        let gc = geocoder();
+        let g = gc.geocode("BEIRUT (AP) — Gunmen killed nine villagers near Aleppo on Sunday, Syrian activists said.");
+        let f = g.focus.clone().expect("focus");
+        assert_eq!(f.name, "Aleppo", "{g:?}");
+        assert_eq!(f.country, "SY");
+        assert!(g.locations.iter().any(|l| l.name == "Beirut"));
+    }
+
+    #[test]
+    fn capital_in_a_statement_is_not_the_focus() {
+        let gc = geocoder();
+        let g = gc.geocode("The government in Khartoum said 40 villagers were killed in Nyala.");
+        assert_eq!(g.focus.map(|f| f.name), Some("Nyala".into()));
+    }
+
+    #[test]
+    fn scores_are_in_range_and_output_is_deterministic() {
+        let gc = geocoder();
+        let text = "Clashes in Kabul and Balkh; Afghan officials in Damascus and Aleppo, Syria.";
+        let a = gc.geocode(text);
+        let b = gc.geocode(text);
+        assert_eq!(a, b);
+        assert!(!a.locations.is_empty());
+        for l in &a.locations {
+            assert!((0.0..=1.0).contains(&l.score), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn multi_word_names_and_other_scripts() {
+        let gc = geocoder();
+        let g = gc.geocode("قتل 5 في الجنينة أمس. Shelling hit Saint-Louis and the Central African Republic.");
+        let n = names(&g);
+        assert!(n.contains(&("El Geneina".into(), "SD".into())), "{n:?}");
+        assert!(n.contains(&("Central African Republic".into(), "CF".into())), "{n:?}");
+        assert!(n.contains(&("Saint-Louis".into(), "SN".into())), "{n:?}");
+    }
+
+    #[test]
+    fn geocoder_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Geocoder>();
+        check::<Gazetteer>();
     }
 }
