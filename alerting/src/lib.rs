@@ -1,13 +1,31 @@
 //! The alerting stage of tocsin's flow: `indicators` topic → **alerting** → `alerts` topic.
-//! PLACEHOLDER API — implemented by the alerting work.
+//!
+//! The [`Engine`] counts [`enrich::IndicatorRecord`]s per region in sliding event-time windows (one
+//! per rule and region, of the rule's length, evaluated on the `alerting.hop` grid: the value at
+//! event time `t` covers `(end - window, end]` with `end` = `t` rounded up to the grid), applies the
+//! rules of [`config::Rule`] (`count`, `sum`, `surge` over the region's own baseline, `composite`;
+//! see [`rule`]) and drives one alert per (rule, region) through `new` → `updated` / `escalated` →
+//! `resolved` (see [`engine`]). A report is counted once however many records, syndicated copies or
+//! redeliveries it comes in ([`window`]).
+//!
+//! Everything is pure and synchronous and driven by event time only, so replaying a file and
+//! consuming the same records from several Kafka partitions in any interleaving emit the same set of
+//! (alert id, version, content). The state is checkpointed with [`Engine::snapshot`] and
+//! [`Engine::restore`]. [`render`] turns alerts into CAP 1.2 XML and GeoJSON; [`backtest`] scores
+//! alerts against episodes of violence.
 
+pub mod backtest;
+pub mod engine;
 mod model;
+pub mod render;
+pub mod rule;
+pub mod time;
+pub mod window;
 
+pub use engine::{Engine, EngineStats, Snapshot, SNAPSHOT_VERSION};
 pub use model::*;
 
-use config::{AlertingConfig, Rule};
-use enrich::IndicatorRecord;
-
+/// Why the alerting stage refused an input, a configuration or a snapshot.
 #[derive(Debug, thiserror::Error)]
 pub enum AlertingError {
     #[error("indicator {report_id}/{kind} at {event_time} is later than the allowed lateness (watermark {watermark})")]
@@ -21,26 +39,8 @@ pub enum AlertingError {
     BadTime { report_id: String, value: String },
     #[error("invalid rule {rule}: {message}")]
     Rule { rule: String, message: String },
+    #[error("invalid alerting setting `{key}`: {message}")]
+    Config { key: String, message: String },
     #[error("cannot restore state: {0}")]
     Snapshot(String),
-}
-
-/// The alerting engine: all windows and open alerts of the regions this instance owns.
-pub struct Engine {}
-
-impl Engine {
-    pub fn new(_cfg: &AlertingConfig, _rules: &[Rule]) -> Result<Self, AlertingError> {
-        Ok(Engine {})
-    }
-
-    /// Counts one indicator record; returns the alert emissions it causes, in a deterministic order.
-    pub fn process(&mut self, _rec: &IndicatorRecord) -> Result<Vec<Alert>, AlertingError> {
-        Ok(Vec::new())
-    }
-
-    /// The input is complete up to the latest event time seen (end of a replay, or the live stream
-    /// idle): advance the watermark there and emit what that causes.
-    pub fn flush(&mut self) -> Vec<Alert> {
-        Vec::new()
-    }
 }

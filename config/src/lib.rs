@@ -16,7 +16,7 @@ mod schema;
 
 pub use duration::Dur;
 pub use error::{ConfigError, ConfigErrors};
-pub use rules::{CountOf, Measure, Rule, RuleType};
+pub use rules::{CountOf, Measure, Rule, RuleType, SurgeOf};
 pub use schema::*;
 
 use std::path::{Path, PathBuf};

@@ -529,6 +529,20 @@ impl Config {
         if a.idle_timeout.is_zero() {
             bad("alerting.idle_timeout", "must be greater than 0".into());
         }
+        if let Some(shortest) = self
+            .rules
+            .iter()
+            .map(|r| r.window)
+            .filter(|w| !w.is_zero())
+            .min()
+        {
+            if a.hop > shortest {
+                bad(
+                    "alerting.hop",
+                    format!("must not be longer than the shortest rule window ({shortest})"),
+                );
+            }
+        }
 
         if !matches!(self.run.stage.as_str(), "both" | "enrich" | "alert") {
             bad(
