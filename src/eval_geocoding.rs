@@ -1,0 +1,276 @@
+//! Geocoding quality report (`tocsin eval geocoding`): runs the enricher over labelled reports and
+//! prints how well the focus and the toponyms match the ground truth.
+//!
+//! - **ACLED** (event descriptions with a coded location): focus country accuracy on every row;
+//!   admin1 accuracy by GeoNames code (`geonames_admin1`) on rows coded to a place (geo_precision
+//!   1–2) whose coded point lies within 25 km of a cities500 place; share of focuses within 50 km of
+//!   the coded point (geo_precision 1–2).
+//! - **Geoparsing** (LGL and GeoWebNews with gold toponym spans in code points): toponym precision,
+//!   recall and F1, and accuracy within 161 km of the matched toponyms. Gold toponyms without
+//!   coordinates (metonyms, organisations, generic nouns such as "country") are not counted as
+//!   toponyms to find, and a predicted span that overlaps one is neither right nor wrong.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use enrich::{Enricher, Location};
+use serde::Deserialize;
+
+/// Great-circle distance in km.
+fn km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * a.sqrt().min(1.0).asin()
+}
+
+fn pct(n: usize, d: usize) -> String {
+    if d == 0 {
+        "n/a".into()
+    } else {
+        format!("{:.1}%", 100.0 * n as f64 / d as f64)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AcledGold {
+    id: String,
+    country_iso2: String,
+    latitude: f64,
+    longitude: f64,
+    geo_precision: u8,
+    #[serde(default)]
+    geonames_admin1: String,
+    #[serde(default)]
+    geonames_admin1_km: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GoldToponym {
+    /// Code points; a few gold spans in the corpora are negative (broken), they match nothing.
+    start: i64,
+    end: i64,
+    #[serde(default)]
+    lat: Option<f64>,
+    #[serde(default)]
+    lon: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GeoparsingDoc {
+    corpus: String,
+    doc_id: String,
+    text: String,
+    toponyms: Vec<GoldToponym>,
+}
+
+/// Decodes every line of an NDJSON report file.
+fn read_reports(path: &Path) -> Result<Vec<ingest::Report>> {
+    let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let decoder = ingest::Decoder::default();
+    let mut out = Vec::new();
+    for (n, line) in data.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let r = decoder
+            .decode(line, None)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Figures of the ACLED part.
+#[derive(Debug, Default, Clone, Copy)]
+struct AcledFigures {
+    rows: usize,
+    with_focus: usize,
+    country_ok: usize,
+    admin1_rows: usize,
+    admin1_ok: usize,
+    near_rows: usize,
+    near_ok: usize,
+}
+
+fn acled(enricher: &Enricher, reports: &Path, gold: &Path) -> Result<AcledFigures> {
+    let mut rdr = csv::Reader::from_path(gold).with_context(|| format!("reading {}", gold.display()))?;
+    let mut by_id: BTreeMap<String, AcledGold> = BTreeMap::new();
+    for (n, row) in rdr.deserialize::<AcledGold>().enumerate() {
+        let row = row.with_context(|| format!("{}: row {}", gold.display(), n + 2))?;
+        by_id.insert(row.id.clone(), row);
+    }
+    let mut f = AcledFigures::default();
+    for r in read_reports(reports)? {
+        let Some(g) = by_id.get(&r.id) else { continue };
+        let e = enricher.enrich(&r);
+        f.rows += 1;
+        let focus = e.focus.as_ref();
+        f.with_focus += usize::from(focus.is_some());
+        if focus.is_some_and(|l| l.country == g.country_iso2) {
+            f.country_ok += 1;
+        }
+        if matches!(g.geo_precision, 1 | 2) {
+            f.near_rows += 1;
+            if focus.is_some_and(|l| km(l.lat, l.lon, g.latitude, g.longitude) <= 50.0) {
+                f.near_ok += 1;
+            }
+            if !g.geonames_admin1.is_empty() && g.geonames_admin1_km.is_some_and(|k| k <= 25.0) {
+                f.admin1_rows += 1;
+                if focus.is_some_and(|l| l.admin1.as_deref() == Some(g.geonames_admin1.as_str())) {
+                    f.admin1_ok += 1;
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// Figures of the geoparsing part.
+#[derive(Debug, Default, Clone, Copy)]
+struct GeoparsingFigures {
+    docs: usize,
+    gold: usize,
+    predicted: usize,
+    true_pos: usize,
+    found: usize,
+    within_161: usize,
+}
+
+fn overlaps(l: &Location, t: &GoldToponym) -> bool {
+    (l.start as i64) < t.end && t.start < l.end as i64
+}
+
+fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
+    let data = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let decoder = ingest::Decoder::default();
+    let mut f = GeoparsingFigures::default();
+    for (n, line) in data.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let doc: GeoparsingDoc = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a geoparsing document", path.display(), n + 1))?;
+        let json = serde_json::json!({
+            "id": format!("{}-{}", doc.corpus, doc.doc_id),
+            "text": doc.text,
+            "published_at": "2000-01-01T00:00:00Z",
+        });
+        let report = decoder
+            .decode(json.to_string().as_bytes(), None)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
+        let e = enricher.enrich(&report);
+        f.docs += 1;
+        let (gold, ignored): (Vec<&GoldToponym>, Vec<&GoldToponym>) =
+            doc.toponyms.iter().partition(|t| t.lat.is_some() && t.lon.is_some());
+        f.gold += gold.len();
+        for l in &e.locations {
+            let hits_gold = gold.iter().any(|t| overlaps(l, t));
+            if !hits_gold && ignored.iter().any(|t| overlaps(l, t)) {
+                continue;
+            }
+            f.predicted += 1;
+            f.true_pos += usize::from(hits_gold);
+        }
+        for t in &gold {
+            if let Some(l) = e.locations.iter().find(|l| overlaps(l, t)) {
+                f.found += 1;
+                let (Some(lat), Some(lon)) = (t.lat, t.lon) else { continue };
+                if km(l.lat, l.lon, lat, lon) <= 161.0 {
+                    f.within_161 += 1;
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// The quality report, as printable text.
+pub fn report(enricher: &Enricher, acled_reports: &Path, acled_gold: &Path, geoparsing_path: &Path) -> Result<String> {
+    let mut out = String::new();
+    let started = Instant::now();
+    let a = acled(enricher, acled_reports, acled_gold)?;
+    let acled_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let g = geoparsing(enricher, geoparsing_path)?;
+    let geo_secs = started.elapsed().as_secs_f64();
+    let stats = enricher.gazetteer().stats();
+    let _ = writeln!(
+        out,
+        "gazetteer: {} places, {} names, {} admin1, {} admin2, {} countries",
+        stats.places, stats.names, stats.admin1, stats.admin2, stats.countries
+    );
+    let _ = writeln!(out, "ACLED ({} reports, {} with a focus, {:.2}s)", a.rows, a.with_focus, acled_secs);
+    let _ = writeln!(out, "  focus country accuracy        {:>7}  ({}/{}; target >= 95%)", pct(a.country_ok, a.rows), a.country_ok, a.rows);
+    let _ = writeln!(
+        out,
+        "  focus admin1 by code          {:>7}  ({}/{} rows with geo_precision 1-2, admin1 point <= 25 km; target >= 80%)",
+        pct(a.admin1_ok, a.admin1_rows),
+        a.admin1_ok,
+        a.admin1_rows
+    );
+    let _ = writeln!(
+        out,
+        "  focus within 50 km            {:>7}  ({}/{} rows with geo_precision 1-2; target >= 70%)",
+        pct(a.near_ok, a.near_rows),
+        a.near_ok,
+        a.near_rows
+    );
+    let p = if g.predicted == 0 { 0.0 } else { g.true_pos as f64 / g.predicted as f64 };
+    let r = if g.gold == 0 { 0.0 } else { g.found as f64 / g.gold as f64 };
+    let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+    let _ = writeln!(out, "Geoparsing ({} documents, {} gold toponyms with coordinates, {:.2}s)", g.docs, g.gold, geo_secs);
+    let _ = writeln!(out, "  toponym precision             {:>6.1}%  ({}/{})", 100.0 * p, g.true_pos, g.predicted);
+    let _ = writeln!(out, "  toponym recall                {:>6.1}%  ({}/{})", 100.0 * r, g.found, g.gold);
+    let _ = writeln!(out, "  toponym F1                    {:>6.1}%  (target >= 85%)", 100.0 * f1);
+    let _ = writeln!(
+        out,
+        "  accuracy within 161 km        {:>7}  ({}/{} matched toponyms; target >= 90%)",
+        pct(g.within_161, g.found),
+        g.within_161,
+        g.found
+    );
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn distances_and_percentages() {
+        assert!((km(0.0, 0.0, 0.0, 1.0) - 111.19).abs() < 0.1);
+        assert_eq!(pct(1, 4), "25.0%");
+        assert_eq!(pct(1, 0), "n/a");
+    }
+
+    /// `cargo test --bin tocsin eval_geocoding -- --ignored --nocapture` (needs ../shared/data).
+    #[test]
+    #[ignore]
+    fn eval_geocoding_on_shared_data() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/eval");
+        if !root.is_dir() {
+            eprintln!("{} not found; skipping", root.display());
+            return;
+        }
+        let cache = std::env::temp_dir().join("tocsin-gazetteer-cache");
+        let started = Instant::now();
+        let gaz = enrich::gazetteer::Gazetteer::load_or_build_builtin(&cache).expect("gazetteer");
+        eprintln!("gazetteer ready in {:.3}s", started.elapsed().as_secs_f64());
+        let lex = enrich::lexicon::Lexicons::builtin().expect("lexicons");
+        let enricher = Enricher::new(&lex, Arc::new(gaz));
+        let text = report(
+            &enricher,
+            &root.join("acled-dev.reports.ndjson"),
+            &root.join("acled-dev.gold.csv"),
+            &root.join("geoparsing-dev.jsonl"),
+        )
+        .expect("report");
+        println!("{text}");
+    }
+}

@@ -784,6 +784,60 @@ SN\tSEN\t686\tSG\tSenegal\tDakar\t196190\t12323252\tAF\t.sn\tXOF\tFranc\t221\t\t
 BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t\t\tfr-BJ\t2395170\tNE,TG\t\n";
     const FIX_DEMONYMS: &str = "# demonyms\nsudanese:SD\negyptian:EG\namerican:US\nsyrian:SY\nafghan:AF\n";
 
+    /// The built-in gazetteer, built once per test run and cached under the temp dir.
+    pub(crate) fn builtin() -> std::sync::Arc<Gazetteer> {
+        static G: std::sync::OnceLock<std::sync::Arc<Gazetteer>> = std::sync::OnceLock::new();
+        G.get_or_init(|| {
+            let dir = std::env::temp_dir().join("tocsin-gazetteer-cache");
+            match Gazetteer::load_or_build_builtin(&dir) {
+                Ok(g) => std::sync::Arc::new(g),
+                Err(e) => panic!("built-in gazetteer: {e}"),
+            }
+        })
+        .clone()
+    }
+
+    #[test]
+    fn builtin_has_the_extract_and_regions() {
+        let g = builtin();
+        let s = g.stats();
+        assert!(s.places > 200_000 && s.admin1 > 3_000 && s.countries > 240, "{s:?}");
+        let r = g.region("SD.47").expect("SD.47");
+        assert!(r.lat > 11.0 && r.lat < 15.0 && r.lon > 21.0 && r.lon < 25.0, "{r:?}");
+        let id = |c: &str, n: &str| g.admin1_by_name(c, n).map(|r| r.id);
+        assert_eq!(id("Syria", "Homs Governorate").as_deref(), Some("SY.11"));
+        assert_eq!(id("Syria", "Damascus Governorate").as_deref(), Some("SY.13"));
+        assert_eq!(id("Syria", "Deir ez Zor Governorate").as_deref(), Some("SY.07"));
+        assert_eq!(id("Central African Republic", "Ouaka prefecture").as_deref(), Some("CF.11"));
+        assert_eq!(id("CF", "Mambéré-Kadéi province").as_deref(), Some("CF.04"));
+        assert!(g.lookup("sudanese").iter().any(|e| e.kind == EntryKind::Demonym));
+    }
+
+    /// Build time, file size and load time of the built-in index:
+    /// `cargo test -p enrich --release builtin_index_figures -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn builtin_index_figures() {
+        let t = std::time::Instant::now();
+        let g = Gazetteer::build(&builtin_sources()).expect("build");
+        let build = t.elapsed();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("g.bin");
+        g.save(&p).expect("save");
+        let size = std::fs::metadata(&p).expect("metadata").len();
+        let t = std::time::Instant::now();
+        let h = Gazetteer::load(&p).expect("load");
+        let load = t.elapsed();
+        assert_eq!(h.stats(), g.stats());
+        println!(
+            "build {:.2}s, file {:.1} MB, load {:.0} ms, {:?}",
+            build.as_secs_f64(),
+            size as f64 / 1e6,
+            load.as_secs_f64() * 1e3,
+            g.stats()
+        );
+    }
+
     #[test]
     fn builds_counts_and_finds_names() {
         let g = fixture();
