@@ -367,12 +367,6 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
             }
         }
     }
-    if range_start && high.is_none() {
-        // "between" without a second bound ("between 3 March..."): not a count phrase.
-        if low.is_none() && t.number_word(num_start).is_none() {
-            // keep the number itself, without the range word
-        }
-    }
 
     // A four-digit number with no noun after it is a year.
     if let Some(Tok {
@@ -396,7 +390,7 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
         end = k + 1;
     } else {
         let mut m = k;
-        while m < n && m < k + 4 {
+        while m < n && m < k + 5 {
             let info = t.info(m);
             if info.cues & cue::NON_HUMAN != 0 {
                 non_human = true;
@@ -437,9 +431,9 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
         value = l;
     }
 
-    let subset = i.checked_sub(1).is_some_and(|b| t.has(b, cue::SUBSET))
-        || (t.has(end, cue::SUBSET) && t.punct(end).is_none());
-    let start = if range_start && high.is_none() { num_start.min(i + 1) } else { i };
+    let subset = i.checked_sub(1).is_some_and(|b| t.has(b, cue::SUBSET));
+    // "between" without a second bound is not part of the count.
+    let start = if range_start && high.is_none() { i + 1 } else { i };
     Some(Count {
         value,
         low,

@@ -40,12 +40,17 @@ pub struct Extraction {
 pub struct Extractor {
     langs: BTreeMap<String, Lexicon>,
     kinds: Vec<String>,
+    /// Language detection, limited to the languages of the main sources (faster, fewer confusions).
+    detector: whatlang::Detector,
 }
 
 /// Words a count may be separated from its trigger by ("3 civilians were reportedly killed").
 const MAX_GAP: usize = 6;
 /// How far back a negation or hedge reaches (in tokens, within the clause).
 const CUE_REACH: usize = 6;
+
+/// How much of a text language detection reads.
+const DETECT_BYTES: usize = 600;
 
 /// Per-thread buffers reused across calls.
 #[derive(Default)]
@@ -89,7 +94,15 @@ impl Extractor {
         }
         kinds.sort();
         kinds.dedup();
-        Extractor { langs, kinds }
+        use whatlang::Lang::*;
+        let detector = whatlang::Detector::with_allowlist(vec![
+            Eng, Fra, Spa, Por, Ara, Deu, Ita, Rus, Tur, Hin, Cmn,
+        ]);
+        Extractor {
+            langs,
+            kinds,
+            detector,
+        }
     }
 
     /// Indicator kinds the loaded lexicons know, sorted.
@@ -111,7 +124,12 @@ impl Extractor {
                 return Some(code);
             }
         }
-        let detected = whatlang::detect(text);
+        // The first sentences tell the language; detection cost grows with the text.
+        let mut cut = text.len().min(DETECT_BYTES);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let detected = self.detector.detect(&text[..cut]);
         let code = detected.as_ref().and_then(|info| iso639_1(info.lang()));
         let reliable = detected.as_ref().is_some_and(whatlang::Info::is_reliable);
         match code {
@@ -217,8 +235,14 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
                 .push((a, b, TokKind::Phrase(hit.pattern().as_u32())));
             pos = b;
         } else {
-            // Resume after the first character of this match.
-            pos = a + first.map_or(1, char::len_utf8);
+            // A match can only start where a word (or a run of digits) starts: resume after the
+            // run of letters or digits this match started in.
+            let digit = first.is_some_and(char::is_numeric);
+            let run = text[a..]
+                .char_indices()
+                .find(|&(_, c)| !is_word_char(c) || c.is_numeric() != digit)
+                .map_or(text.len() - a, |(i, _)| i);
+            pos = a + run.max(first.map_or(1, char::len_utf8));
         }
     }
     if let Some(re) = &m.patterns {
@@ -368,10 +392,17 @@ fn find_counts(t: &Toks, s_counts: &mut Vec<Count>, count_of: &mut Vec<u32>, gro
             } else {
                 // Two victim groups joined by "and" / ",": both name their victims, and the second
                 // is not the subject of another verb with the first being the object of one.
-                let conj = !between.is_empty()
-                    && only(&|k| t.has(k, cue::CONJUNCTION) || t.punct(k) == Some(','))
-                    && between.clone().any(|k| t.has(k, cue::CONJUNCTION));
-                conj && prev.victim.is_some()
+                // The first count's noun may be one the lexicon does not know ("five rangers,").
+                let nouns = between
+                    .clone()
+                    .take_while(|&k| t.toks[k].kind == TokKind::Word)
+                    .count();
+                let joiners = between.start + nouns..between.end;
+                let conj = !joiners.is_empty()
+                    && joiners
+                        .clone()
+                        .all(|k| t.has(k, cue::CONJUNCTION) || t.punct(k) == Some(','));
+                conj && (prev.victim.is_some() || (nouns > 0 && nouns <= 3))
                     && c.victim.is_some()
                     && !c.indefinite
                     && !(prev.start > 0 && t.trigger(prev.start - 1).is_some())
@@ -433,6 +464,22 @@ fn head_of(group: &[u32], ci: u32) -> u32 {
 
 /// A count group after a trigger: "killed 3 militants", "the death toll rose to 40".
 fn active_count(t: &Toks, count_of: &[u32], counts: &[Count], at: usize) -> Option<(u32, usize)> {
+    // "Fatalities are split across 3 events (4)": the bracketed figure is this event's share.
+    if t.has(at + 1, cue::SHARE) {
+        let mut k = at + 2;
+        while k + 1 < t.len() && k <= at + 8 {
+            if let Some(c) = t.punct(k) {
+                if is_sentence_end(c) {
+                    break;
+                }
+                if c == '(' && count_of[k + 1] != NONE && t.punct(counts[count_of[k + 1] as usize].end) == Some(')') {
+                    return Some((count_of[k + 1], 0));
+                }
+            }
+            k += 1;
+        }
+        return None;
+    }
     let mut k = at + 1;
     let mut gap = 0;
     while k < t.len() && gap <= 3 {
@@ -472,19 +519,54 @@ fn non_human_object(t: &Toks, at: usize) -> bool {
 }
 
 /// A count group before a trigger: "3 civilians were killed", "one person dead". Returns the count
-/// or `Err(())` when the subject is non-human ("oxen were killed").
-fn passive_count(t: &Toks, count_of: &[u32], at: usize) -> Result<Option<u32>, ()> {
+/// and whether it was reached through a coordinated verb ("was kidnapped and killed": the count
+/// of "kidnapped" is shared), or `Err(())` when the subject is non-human ("oxen were killed").
+/// Brackets are skipped: "2 policemen (7 according to the militants) were killed" → 2.
+fn passive_count(t: &Toks, count_of: &[u32], at: usize) -> Result<Option<(u32, bool)>, ()> {
     let mut k = at;
     let mut words = 0;
+    let mut shared = false;
     while k > 0 && words <= MAX_GAP {
         k -= 1;
         let ci = count_of[k];
         if ci != NONE {
-            return Ok(Some(ci));
+            return Ok(Some((ci, shared)));
         }
         if let Some(c) = t.punct(k) {
             if is_sentence_end(c) {
                 return Ok(None);
+            }
+            if c == ')' {
+                // Skip back to the opening bracket.
+                let mut depth = 1;
+                while k > 0 && depth > 0 {
+                    k -= 1;
+                    match t.punct(k) {
+                        Some(')') => depth += 1,
+                        Some('(') => depth -= 1,
+                        Some(c) if is_sentence_end(c) => return Ok(None),
+                        _ => {}
+                    }
+                }
+                words += 1;
+                continue;
+            }
+            words += 1;
+            continue;
+        }
+        let cues = t.cues(k);
+        if cues & cue::CONJUNCTION != 0 && cues & cue::AUX == 0 && k + 1 == at {
+            // "shot and killed", "kidnapped and killed": the verbs share their subject.
+            let verb = k.checked_sub(1);
+            let coordinated = verb.is_some_and(|v| {
+                t.trigger(v).is_some() || (t.toks[v].kind == TokKind::Word && t.cues(v) == 0)
+            });
+            if !coordinated {
+                return Ok(None);
+            }
+            shared = true;
+            if let Some(v) = verb {
+                k = v;
             }
             words += 1;
             continue;
@@ -492,17 +574,11 @@ fn passive_count(t: &Toks, count_of: &[u32], at: usize) -> Result<Option<u32>, (
         if t.trigger(k).is_some() {
             return Ok(None);
         }
-        let cues = t.cues(k);
         if cues & cue::NON_HUMAN != 0 {
             return Err(());
         }
-        if cues & cue::AUX == 0 {
-            if cues & cue::CLAUSE_BREAK != 0 {
-                return Ok(None);
-            }
-            if cues & cue::CONJUNCTION != 0 && k + 1 == at {
-                return Ok(None);
-            }
+        if cues & cue::AUX == 0 && cues & cue::CLAUSE_BREAK != 0 {
+            return Ok(None);
         }
         if matches!(t.toks[k].kind, TokKind::Number { .. }) {
             return Ok(None);
@@ -512,8 +588,33 @@ fn passive_count(t: &Toks, count_of: &[u32], at: usize) -> Result<Option<u32>, (
     Ok(None)
 }
 
-/// Cues before a trigger in its clause: (negation, threat, hedge, earliest cue token).
-fn cues_before(t: &Toks, at: usize, floor: usize) -> (bool, Option<usize>, bool, usize) {
+/// Cues before a trigger in its clause.
+struct Cues {
+    negated: bool,
+    /// Token of a threat cue ("threatened to").
+    threat: Option<usize>,
+    hedge: bool,
+    /// An earlier event given as the cause ("protested against the killing").
+    prior: bool,
+    /// Earliest cue token.
+    first: usize,
+}
+
+fn cues_before(t: &Toks, at: usize, floor: usize) -> Cues {
+    let mut prior = false;
+    // The cause of an event is named further back than a negation ("protested in the town
+    // against the recent killing of").
+    let mut k = at;
+    while k > floor && k + 10 > at {
+        k -= 1;
+        if t.punct(k).is_some_and(is_sentence_end) {
+            break;
+        }
+        if t.has(k, cue::PRIOR) {
+            prior = true;
+            break;
+        }
+    }
     let mut neg = false;
     let mut threat = None;
     let mut hedge = false;
@@ -542,6 +643,15 @@ fn cues_before(t: &Toks, at: usize, floor: usize) -> (bool, Option<usize>, bool,
             first = k;
         }
         if cues & cue::CLAUSE_BREAK != 0 && cues & cue::AUX == 0 {
+            // "claimed that...", "denied that...": the cue governs the clause it introduces.
+            if let Some(p) = k.checked_sub(1) {
+                let before = t.cues(p);
+                if before & (cue::HEDGE | cue::NEGATION) != 0 {
+                    hedge |= before & cue::HEDGE != 0;
+                    neg |= before & cue::NEGATION != 0;
+                    first = p;
+                }
+            }
             break;
         }
         if t.trigger(k).is_some() && cues & (cue::NEGATION | cue::HEDGE | cue::THREAT) == 0 {
@@ -549,7 +659,13 @@ fn cues_before(t: &Toks, at: usize, floor: usize) -> (bool, Option<usize>, bool,
         }
         steps += 1;
     }
-    (neg, threat, hedge, first)
+    Cues {
+        negated: neg,
+        threat,
+        hedge,
+        prior,
+        first,
+    }
 }
 
 fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, Option<u64>) {
@@ -568,14 +684,24 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         info: &lex.matcher.phrase_info,
     };
     find_counts(&t, counts, count_of, group);
+    // Groups by head count index (heads only are filled).
+    let mut groups: BTreeMap<u32, Group> = BTreeMap::new();
+    for &h in group.iter() {
+        groups
+            .entry(h)
+            .or_insert_with(|| group_of(counts, group, h));
+    }
 
     let unverified = (0..t.len()).any(|k| t.has(k, cue::UNVERIFIED));
     let threat_kind = lex.kind_index("threat");
 
     struct Found {
         kind: usize,
-        tok: usize,
         group: Option<u32>,
+        /// The trigger is a summary noun ("fatalities", "death toll").
+        total: bool,
+        /// Not part of this event's fatalities (an earlier killing given as a cause).
+        prior: bool,
         negated: bool,
         unconfirmed: bool,
         span: (usize, usize),
@@ -603,7 +729,7 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         // The trigger is itself the noun of a count ("20,000 refugees", "5 bodies").
         let own = count_of[at];
         let passive = if own != NONE {
-            Ok(Some(own))
+            Ok(Some((own, false)))
         } else {
             passive_count(&t, count_of, at)
         };
@@ -613,34 +739,38 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         if role != CountRole::None {
             let active = active_count(&t, count_of, counts, at);
             let choice = match (active, passive) {
-                (Some((ci, 0)), _) => Some(ci),
-                (_, Ok(Some(ci))) => Some(ci),
-                (Some((ci, _)), _) => Some(ci),
+                (Some((ci, 0)), _) => Some((ci, false)),
+                (_, Ok(Some(p))) => Some(p),
+                (Some((ci, _)), _) => Some((ci, false)),
                 _ => None,
             };
-            if let Some(ci) = choice {
+            if let Some((ci, shared)) = choice {
                 let head = head_of(group, ci);
                 let taken = claimed.get(&head).copied();
-                if taken.is_none() || (taken == Some(CountRole::Casualties) && role != CountRole::Casualties)
-                {
-                    let g = group_of(counts, group, head);
+                let free = taken.is_none()
+                    || shared
+                    || (taken == Some(CountRole::Casualties) && role != CountRole::Casualties);
+                if let (true, Some(g)) = (free, groups.get(&head)) {
                     if human_role && g.non_human {
                         continue;
                     }
-                    if taken.is_none() {
-                        claimed.insert(head, role);
-                    }
+                    claimed.entry(head).or_insert(role);
                     grp = Some(head);
                     first = first.min(g.first_tok);
                     last = last.max(g.last_tok.saturating_sub(1));
                 }
             }
         }
-        let floor = 0;
-        let (mut negated, threat, hedge, cue_first) = cues_before(&t, first.min(at), floor);
+        let Cues {
+            mut negated,
+            threat,
+            hedge,
+            prior,
+            first: cue_first,
+        } = cues_before(&t, first.min(at), 0);
         // A count of zero ("0 killed") is a negation.
-        if let Some(h) = grp {
-            if group_of(counts, group, h).value == 0 && !group_of(counts, group, h).vague {
+        if let Some(g) = grp.and_then(|h| groups.get(&h)) {
+            if g.value == 0 && !g.vague {
                 negated = true;
                 grp = None;
             }
@@ -652,8 +782,9 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         let (a, b) = (t.toks[first].start as usize, t.toks[last].end as usize);
         found.push(Found {
             kind,
-            tok: at,
             group: grp,
+            total: t.has(at, cue::TOTAL),
+            prior,
             negated,
             unconfirmed: hedge || (unverified && role == CountRole::Killed),
             span: folded.span(a, b),
@@ -663,8 +794,9 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
                 let (a, b) = (t.toks[th].start as usize, t.toks[at].end as usize);
                 found.push(Found {
                     kind: tk,
-                    tok: th,
                     group: None,
+                    total: false,
+                    prior: false,
                     negated: false,
                     unconfirmed: false,
                     span: folded.span(a, b),
@@ -673,57 +805,26 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         }
     }
 
-    // Fatalities: killed counts of distinct groups, not negated, not hedged.
-    let mut parts: Vec<u64> = Vec::new();
-    let mut seen_groups: Vec<u32> = Vec::new();
-    for f in &found {
-        let role = lex.kinds[f.kind].counts;
-        if role != CountRole::Killed || f.negated || f.unconfirmed {
-            continue;
-        }
-        let Some(h) = f.group else { continue };
-        if seen_groups.contains(&h) {
-            continue;
-        }
-        seen_groups.push(h);
-        let v = group_of(counts, group, h).value;
-        let sum: u64 = parts.iter().sum();
-        if parts.contains(&v) || (parts.len() > 1 && v == sum) {
-            continue;
-        }
-        parts.push(v);
-    }
-    let fatalities = if parts.is_empty() {
-        None
-    } else {
-        Some(parts.iter().sum())
-    };
+    let fatalities = fatalities(lex, &found.iter().map(|f| (f.kind, f.group, f.total, f.negated || f.unconfirmed || f.prior)).collect::<Vec<_>>(), &groups);
 
     let mut out: Vec<Indicator> = found
         .iter()
         .map(|f| {
             let def = &lex.kinds[f.kind];
-            let g = f.group.map(|h| group_of(counts, group, h));
-            let victims = g.as_ref().and_then(|g| {
-                if g.victims.is_empty() {
-                    None
-                } else {
-                    Some(
-                        g.victims
-                            .iter()
-                            .filter_map(|&v| lex.victims.get(v as usize).map(String::as_str))
-                            .collect::<Vec<_>>()
-                            .join(","),
-                    )
-                }
+            let g = f.group.and_then(|h| groups.get(&h));
+            let victims = g.filter(|g| !g.victims.is_empty()).map(|g| {
+                g.victims
+                    .iter()
+                    .filter_map(|&v| lex.victims.get(v as usize).map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(",")
             });
-            let _ = f.tok;
             Indicator {
                 kind: def.name.clone(),
                 risk_factor: def.risk_factor.clone(),
-                count: g.as_ref().map(|g| g.value),
-                count_low: g.as_ref().and_then(|g| g.low),
-                count_high: g.as_ref().and_then(|g| g.high),
+                count: g.map(|g| g.value),
+                count_low: g.and_then(|g| g.low),
+                count_high: g.and_then(|g| g.high),
                 victims,
                 negated: f.negated,
                 unconfirmed: f.unconfirmed,
@@ -736,6 +837,53 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
     out.sort_by(|a, b| (a.start, &a.kind, a.end).cmp(&(b.start, &b.kind, b.end)));
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.kind == b.kind);
     (out, fatalities)
+}
+
+/// People killed in the event, from the killed counts of the indicators found, given as
+/// (kind, count group, is a summary noun, negated or unconfirmed). A stated total ("fatalities
+/// coded as 5", "the death toll rose to 40") wins; else the distinct victim groups are summed, a
+/// number repeated or a total restating the parts being added once.
+fn fatalities(
+    lex: &Lexicon,
+    found: &[(usize, Option<u32>, bool, bool)],
+    groups: &BTreeMap<u32, Group>,
+) -> Option<u64> {
+    let killed = found.iter().filter(|(kind, group, _, excluded)| {
+        !excluded && group.is_some() && lex.kinds[*kind].counts == CountRole::Killed
+    });
+    if let Some(total) = killed
+        .clone()
+        .find(|f| f.2)
+        .and_then(|f| f.1)
+        .and_then(|h| groups.get(&h))
+    {
+        return Some(total.value);
+    }
+    let mut parts: Vec<(u64, Vec<u16>)> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    for &(_, group, _, _) in killed {
+        let Some(h) = group else { continue };
+        let Some(g) = groups.get(&h) else { continue };
+        if seen.contains(&h) {
+            continue;
+        }
+        seen.push(h);
+        let sum: u64 = parts.iter().map(|p| p.0).sum();
+        // The same number again is the same victims, unless it is one more person of another kind
+        // ("killed one person after ... killed a farmer").
+        let repeated = parts
+            .iter()
+            .any(|p| p.0 == g.value && (g.value > 1 || p.1 == g.victims));
+        if repeated || (parts.len() > 1 && g.value == sum) {
+            continue;
+        }
+        parts.push((g.value, g.victims.clone()));
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.iter().map(|p| p.0).sum())
+    }
 }
 
 #[cfg(test)]
