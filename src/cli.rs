@@ -81,6 +81,10 @@ pub struct RunArgs {
     /// Run only one stage: `enrich` or `alert` (default: both, in one process).
     #[arg(long, value_enum)]
     pub stage: Option<Stage>,
+    /// Address of the HTTP listener for /metrics, /healthz and /readyz (overrides `metrics.addr`;
+    /// port 0 picks a free port, printed at start).
+    #[arg(long, env = "TOCSIN_METRICS__ADDR")]
+    pub metrics_addr: Option<String>,
     /// Also feed this NDJSON file into the input topic at start (for demos).
     #[arg(long)]
     pub replay: Option<PathBuf>,

@@ -10,6 +10,7 @@ mod commands;
 mod eval_geocoding;
 mod eval_indicators;
 mod kafka;
+mod metrics;
 mod pipeline;
 mod replay;
 mod setup;

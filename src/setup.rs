@@ -83,17 +83,36 @@ pub fn gazetteer(loaded: &Loaded) -> anyhow::Result<Gazetteer> {
         }
         None => {
             let dir = cache_dir();
-            Gazetteer::load_or_build_builtin(&dir)
-                .with_context(|| format!("loading the built-in gazetteer (cache {})", dir.display()))?
+            Gazetteer::load_or_build_builtin(&dir).with_context(|| {
+                format!("loading the built-in gazetteer (cache {})", dir.display())
+            })?
         }
     };
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "gazetteer loaded");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "gazetteer loaded"
+    );
     Ok(g)
+}
+
+/// Number of phrases in the loaded lexicons, for metrics.
+pub fn lexicon_entries(lex: &Lexicons) -> usize {
+    lex.langs()
+        .iter()
+        .filter_map(|l| lex.get(l))
+        .map(|l| l.matcher.phrase_info.len())
+        .sum()
 }
 
 /// The enrich stage.
 pub fn enricher(loaded: &Loaded) -> anyhow::Result<Enricher> {
+    enricher_with(loaded, |_| {})
+}
+
+/// The enrich stage; `inspect` sees the lexicons before they are compiled in.
+pub fn enricher_with(loaded: &Loaded, inspect: impl FnOnce(&Lexicons)) -> anyhow::Result<Enricher> {
     let lex = lexicons(loaded)?;
+    inspect(&lex);
     let gaz = gazetteer(loaded)?;
     let enricher = Enricher::new(&lex, Arc::new(gaz));
     check_rule_kinds(&loaded.config, &enricher.kinds())?;

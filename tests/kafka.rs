@@ -52,13 +52,18 @@ impl Drop for Service {
 impl Service {
     fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.0.id().to_string();
-        let _ = std::process::Command::new("kill").args(["-TERM", &pid]).status();
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.0.try_wait().unwrap() {
                 return status;
             }
-            assert!(Instant::now() < deadline, "tocsin did not stop after SIGTERM");
+            assert!(
+                Instant::now() < deadline,
+                "tocsin did not stop after SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -92,7 +97,10 @@ fn consume_until(brokers: &str, topic: &str, want: usize, within: Duration) -> V
     got
 }
 
-fn pipeline_matches_replay(brokers: &str, mock: Option<&MockCluster<'_, rdkafka::producer::DefaultProducerContext>>) {
+fn pipeline_matches_replay(
+    brokers: &str,
+    mock: Option<&MockCluster<'_, rdkafka::producer::DefaultProducerContext>>,
+) {
     let t = topics();
     if let Some(mock) = mock {
         for name in [&t.reports, &t.indicators, &t.alerts, &t.dlq] {
@@ -134,8 +142,18 @@ idle_timeout = "1s"
 
     // What replay says for the same input.
     let replayed = dir.path().join("replay.ndjson");
-    run_ok(tocsin().arg("replay").arg(sample_feed()).arg("-o").arg(&replayed).arg("-q"));
-    let expected: BTreeSet<String> = read_lines(&replayed).into_iter().map(without_emitted_at).collect();
+    run_ok(
+        tocsin()
+            .arg("replay")
+            .arg(sample_feed())
+            .arg("-o")
+            .arg(&replayed)
+            .arg("-q"),
+    );
+    let expected: BTreeSet<String> = read_lines(&replayed)
+        .into_iter()
+        .map(without_emitted_at)
+        .collect();
     assert!(!expected.is_empty(), "the sample feed raises alerts");
 
     let stderr_path = dir.path().join("stderr.log");
@@ -175,18 +193,30 @@ idle_timeout = "1s"
     let dead = consume_until(brokers, &t.dlq, bad.len(), Duration::from_secs(30));
     let status = service.terminate();
     let mut log = String::new();
-    std::fs::File::open(&stderr_path).unwrap().read_to_string(&mut log).unwrap();
+    std::fs::File::open(&stderr_path)
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
     assert!(status.success(), "tocsin run exited with {status:?}\n{log}");
 
-    let got: Vec<serde_json::Value> = alerts.iter().map(|a| serde_json::from_slice(a).unwrap()).collect();
+    let got: Vec<serde_json::Value> = alerts
+        .iter()
+        .map(|a| serde_json::from_slice(a).unwrap())
+        .collect();
     assert_valid("alert.schema.json", &got);
     let got: BTreeSet<String> = got.into_iter().map(without_emitted_at).collect();
     assert_eq!(alerts.len(), got.len(), "duplicate alert emissions");
     let missing: Vec<_> = expected.difference(&got).collect();
     let extra: Vec<_> = got.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing: {missing:#?}\nextra: {extra:#?}\n{log}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nextra: {extra:#?}\n{log}"
+    );
 
-    let dead: Vec<serde_json::Value> = dead.iter().map(|d| serde_json::from_slice(d).unwrap()).collect();
+    let dead: Vec<serde_json::Value> = dead
+        .iter()
+        .map(|d| serde_json::from_slice(d).unwrap())
+        .collect();
     assert_valid("dead-letter.schema.json", &dead);
     let reasons: Vec<&str> = dead.iter().map(|d| d["reason"].as_str().unwrap()).collect();
     let want: Vec<&str> = bad.iter().map(|(_, r)| *r).collect();
@@ -207,6 +237,8 @@ fn embedded_broker_pipeline_matches_replay() {
 fn real_broker_pipeline_matches_replay() {
     match std::env::var("TOCSIN_TEST_BROKERS") {
         Ok(brokers) if !brokers.trim().is_empty() => pipeline_matches_replay(brokers.trim(), None),
-        _ => eprintln!("TOCSIN_TEST_BROKERS is not set: the real-broker run is skipped (CI sets it)"),
+        _ => {
+            eprintln!("TOCSIN_TEST_BROKERS is not set: the real-broker run is skipped (CI sets it)")
+        }
     }
 }

@@ -34,8 +34,14 @@ fn replay_is_deterministic_and_outputs_follow_the_contracts() {
             std::fs::read(&indicators).unwrap(),
         ]);
     }
-    assert_eq!(outputs[0], outputs[1], "two replays of the same input differ");
-    assert!(!dir.path().join("dlq.ndjson").exists(), "the sample feed is clean");
+    assert_eq!(
+        outputs[0], outputs[1],
+        "two replays of the same input differ"
+    );
+    assert!(
+        !dir.path().join("dlq.ndjson").exists(),
+        "the sample feed is clean"
+    );
 
     let enriched = read_lines(&dir.path().join("enriched-0.ndjson"));
     assert_eq!(enriched.len(), 244, "one enriched report per input line");
@@ -47,9 +53,18 @@ fn replay_is_deterministic_and_outputs_follow_the_contracts() {
     assert_valid("alert.schema.json", &alerts);
 
     // The feed's two surges of killings are alerted, in the right regions.
-    let regions: Vec<&str> = alerts.iter().filter_map(|a| a["region"]["name"].as_str()).collect();
-    assert!(regions.iter().any(|r| r.contains("West Darfur")), "no West Darfur alert: {regions:?}");
-    assert!(regions.iter().any(|r| r.contains("Ituri")), "no Ituri alert: {regions:?}");
+    let regions: Vec<&str> = alerts
+        .iter()
+        .filter_map(|a| a["region"]["name"].as_str())
+        .collect();
+    assert!(
+        regions.iter().any(|r| r.contains("West Darfur")),
+        "no West Darfur alert: {regions:?}"
+    );
+    assert!(
+        regions.iter().any(|r| r.contains("Ituri")),
+        "no Ituri alert: {regions:?}"
+    );
     // Each alert's versions count up from 1 in emission order.
     let mut versions: BTreeMap<&str, u64> = BTreeMap::new();
     for a in &alerts {
@@ -64,7 +79,10 @@ fn malformed_lines_go_to_the_dead_letter_file_and_the_rest_is_processed() {
     let dir = tempfile::tempdir().unwrap();
     let feed = dir.path().join("mixed.ndjson");
     let mut data = std::fs::read(sample_feed()).unwrap();
-    let good_lines = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    let good_lines = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
     let bad = malformed();
     for (payload, _) in &bad {
         data.extend_from_slice(payload);
@@ -103,7 +121,10 @@ fn malformed_lines_go_to_the_dead_letter_file_and_the_rest_is_processed() {
         .decode(dead[1]["payload_base64"].as_str().unwrap())
         .unwrap();
     assert_eq!(payload, bad[1].0);
-    assert_eq!(dead[0]["origin"]["line"].as_u64(), Some(good_lines as u64 + 1));
+    assert_eq!(
+        dead[0]["origin"]["line"].as_u64(),
+        Some(good_lines as u64 + 1)
+    );
 }
 
 #[test]
@@ -132,7 +153,11 @@ fn check_config_reports_every_problem_with_its_line_and_exits_2() {
     assert!(stderr.contains("fixed.toml:2:1"), "partitions: {stderr}");
     assert!(stderr.contains("fixed.toml:8:1"), "threshold: {stderr}");
 
-    let out = run_ok(tocsin().arg("check-config").arg(root().join("config/tocsin.toml")));
+    let out = run_ok(
+        tocsin()
+            .arg("check-config")
+            .arg(root().join("config/tocsin.toml")),
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains(": ok"));
 }
 
@@ -140,9 +165,15 @@ fn check_config_reports_every_problem_with_its_line_and_exits_2() {
 fn usage_errors_exit_2_and_runtime_errors_exit_1() {
     let out = tocsin().args(["replay"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "missing FILE is a usage error");
-    let out = tocsin().args(["replay", "/nonexistent/feed.ndjson", "-q"]).output().unwrap();
+    let out = tocsin()
+        .args(["replay", "/nonexistent/feed.ndjson", "-q"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/feed.ndjson"));
-    let out = tocsin().args(["replay", "--speed", "fast", "x"]).output().unwrap();
+    let out = tocsin()
+        .args(["replay", "--speed", "fast", "x"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

@@ -131,7 +131,7 @@ fn locate(src: &str, path: &str) -> Option<usize> {
     let mut array: Option<&DeArray<'_>> = None;
     for seg in path.split('.') {
         let found = if let Some(arr) = array.take() {
-            seg.parse::<usize>().ok().and_then(|i| arr.iter().nth(i))
+            seg.parse::<usize>().ok().and_then(|i| arr.get(i))
         } else if let Some(t) = table.take() {
             t.iter()
                 .find(|(k, _)| k.get_ref().as_ref() == seg)

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::producer::DeliveryFuture;
 use tokio::sync::mpsc;
 
@@ -13,7 +13,8 @@ pub struct Pending {
     /// Input (partition, offset) to store once all `deliveries` are acknowledged; `None` for outputs
     /// not caused by a message (idle flushes).
     pub input: Option<(i32, i64)>,
-    pub deliveries: Vec<DeliveryFuture>,
+    /// Each produced message, named by its output (`indicators`, `alerts`, `dlq`).
+    pub deliveries: Vec<(&'static str, DeliveryFuture)>,
     /// Lines to print on stdout once durable (`run --print-alerts`).
     pub print: Vec<String>,
 }
@@ -22,17 +23,19 @@ pub struct Pending {
 /// fails after the producer's own retries is fatal for the stage: its offset is never stored, so the
 /// message is consumed again after a restart (at-least-once).
 pub async fn acker(
-    consumer: Arc<StreamConsumer>,
+    consumer: Arc<super::StageConsumer>,
     topic: String,
     mut rx: mpsc::Receiver<Pending>,
-    on_durable: impl Fn(usize),
+    on_durable: impl Fn(&'static str),
 ) -> anyhow::Result<()> {
     while let Some(p) = rx.recv().await {
-        let n = p.deliveries.len();
-        for f in p.deliveries {
-            match f.await.context("the producer was dropped before delivery")? {
-                Ok(_) => {}
-                Err((e, _)) => anyhow::bail!("delivery failed after retries: {e}"),
+        for (output, f) in p.deliveries {
+            match f
+                .await
+                .context("the producer was dropped before delivery")?
+            {
+                Ok(_) => on_durable(output),
+                Err((e, _)) => anyhow::bail!("delivery to {output} failed after retries: {e}"),
             }
         }
         if let Some((partition, offset)) = p.input {
@@ -45,7 +48,6 @@ pub async fn acker(
         for line in p.print {
             println!("{line}");
         }
-        on_durable(n);
     }
     Ok(())
 }

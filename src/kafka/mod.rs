@@ -14,17 +14,67 @@ mod stages;
 pub use produce::produce_files;
 pub use service::run;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use config::KafkaConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::ClientContext;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::StreamConsumer;
+use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{DefaultProducerContext, DeliveryFuture, FutureProducer, FutureRecord};
+
+/// The consumer context of a stage: feeds librdkafka statistics (consumer lag) into the metrics and
+/// tracks partition assignment for readiness.
+pub struct StageContext {
+    pub stage: &'static str,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    pub assigned: Arc<AtomicBool>,
+}
+
+impl ClientContext for StageContext {
+    fn stats_raw(&self, statistics: &[u8]) {
+        self.metrics.record_statistics(self.stage, statistics);
+    }
+}
+
+impl ConsumerContext for StageContext {
+    fn pre_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(tpl) = rebalance {
+            tracing::info!(
+                stage = self.stage,
+                partitions = tpl.count(),
+                "partitions revoked"
+            );
+            self.assigned.store(false, Ordering::Relaxed);
+        }
+    }
+
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => {
+                tracing::info!(
+                    stage = self.stage,
+                    partitions = tpl.count(),
+                    "partitions assigned"
+                );
+                self.assigned.store(true, Ordering::Relaxed);
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(e) => {
+                tracing::warn!(stage = self.stage, error = %e, "rebalance error")
+            }
+        }
+    }
+}
+
+/// A stage's consumer.
+pub type StageConsumer = StreamConsumer<StageContext>;
 
 /// Where the brokers are: a configured cluster, or the embedded mock cluster this process started.
 pub struct Bus {
@@ -80,9 +130,10 @@ impl Bus {
 
     /// A consumer in `group` with auto offset *store* disabled: offsets are stored by the stage only
     /// once its outputs are durable, and librdkafka auto-commits what was stored.
-    pub fn consumer(&self, group: &str) -> anyhow::Result<StreamConsumer> {
+    pub fn consumer(&self, group: &str, context: StageContext) -> anyhow::Result<StageConsumer> {
         let mut c = self.client_config();
         c.set("group.id", group)
+            .set("statistics.interval.ms", "5000")
             .set("enable.auto.commit", "true")
             .set("auto.commit.interval.ms", "1000")
             .set("enable.auto.offset.store", "false")
@@ -95,7 +146,8 @@ impl Bus {
         for (k, v) in &self.kafka.properties {
             c.set(k, v);
         }
-        c.create().context("creating the Kafka consumer")
+        c.create_with_context(context)
+            .context("creating the Kafka consumer")
     }
 
     /// Creates the topics tocsin uses when they are missing (if `kafka.create_topics`).

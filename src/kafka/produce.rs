@@ -74,7 +74,10 @@ pub async fn feed(
 }
 
 async fn await_delivery(f: rdkafka::producer::DeliveryFuture) -> anyhow::Result<()> {
-    match f.await.context("the producer was dropped before delivery")? {
+    match f
+        .await
+        .context("the producer was dropped before delivery")?
+    {
         Ok(_) => Ok(()),
         Err((e, _)) => anyhow::bail!("delivery failed: {e}"),
     }
@@ -105,6 +108,9 @@ pub async fn produce_files(
     producer
         .flush(std::time::Duration::from_secs(30))
         .context("flushing the producer")?;
-    eprintln!("tocsin produce: to {topic}: {}", totals.summary(started.elapsed()));
+    eprintln!(
+        "tocsin produce: to {topic}: {}",
+        totals.summary(started.elapsed())
+    );
     Ok(())
 }

@@ -11,8 +11,9 @@ use tokio::task::JoinHandle;
 use tracing::Instrument as _;
 
 use super::stages::{alert_stage, enrich_stage, Activity, StageCtx};
-use super::Bus;
+use super::{Bus, StageContext};
 use crate::cli::{Global, RunArgs, Stage};
+use crate::metrics::{Health, Metrics};
 use crate::setup;
 
 pub fn run(global: &Global, args: &RunArgs) -> anyhow::Result<()> {
@@ -31,18 +32,34 @@ pub fn run(global: &Global, args: &RunArgs) -> anyhow::Result<()> {
     }
     let runs_enrich = matches!(stage, Stage::Both | Stage::Enrich);
     let runs_alert = matches!(stage, Stage::Both | Stage::Alert);
+    if let Some(a) = &args.metrics_addr {
+        cfg.metrics.addr = a.clone();
+    }
+    let metrics = Arc::new(Metrics::new());
     let enricher = if runs_enrich {
-        Some(Arc::new(setup::enricher(&loaded)?))
+        let e = setup::enricher_with(&loaded, |lex| {
+            metrics
+                .lexicon_entries
+                .set(setup::lexicon_entries(lex) as i64);
+        })?;
+        let stats = e.gazetteer().stats();
+        metrics.gazetteer_names.set(stats.names as i64);
+        metrics.gazetteer_places.set(stats.places as i64);
+        Some(Arc::new(e))
     } else {
         None
     };
-    let engine = if runs_alert { Some(setup::engine(&cfg)?) } else { None };
+    let engine = if runs_alert {
+        Some(setup::engine(&cfg)?)
+    } else {
+        None
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(cfg, args, enricher, engine))
+    runtime.block_on(serve(cfg, args, metrics, enricher, engine))
 }
 
 struct Task {
@@ -53,6 +70,7 @@ struct Task {
 async fn serve(
     cfg: config::Config,
     args: &RunArgs,
+    metrics: Arc<Metrics>,
     enricher: Option<Arc<enrich::Enricher>>,
     engine: Option<alerting::Engine>,
 ) -> anyhow::Result<()> {
@@ -74,12 +92,26 @@ async fn serve(
         cfg: cfg.clone(),
         producer: producer.clone(),
         activity: activity.clone(),
+        metrics: metrics.clone(),
         print_alerts: args.print_alerts || args.replay.is_some(),
     });
+    let mut health = Health::default();
+    let mut stage_context = |stage: &'static str| {
+        let assigned = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        health.stages.push((stage, assigned.clone()));
+        StageContext {
+            stage,
+            metrics: metrics.clone(),
+            assigned,
+        }
+    };
 
     let mut tasks = Vec::new();
     if let Some(enricher) = enricher {
-        let consumer = Arc::new(bus.consumer(&format!("{}-enrich", cfg.kafka.group_id))?);
+        let consumer = Arc::new(bus.consumer(
+            &format!("{}-enrich", cfg.kafka.group_id),
+            stage_context("enrich"),
+        )?);
         tasks.push(Task {
             name: "enrich",
             handle: tokio::spawn(
@@ -90,7 +122,10 @@ async fn serve(
     }
     let runs_alert = engine.is_some();
     if let Some(engine) = engine {
-        let consumer = Arc::new(bus.consumer(&format!("{}-alert", cfg.kafka.group_id))?);
+        let consumer = Arc::new(bus.consumer(
+            &format!("{}-alert", cfg.kafka.group_id),
+            stage_context("alert"),
+        )?);
         tasks.push(Task {
             name: "alert",
             handle: tokio::spawn(
@@ -100,6 +135,21 @@ async fn serve(
         });
     }
     let runs_enrich = tasks.iter().any(|t| t.name == "enrich");
+    let health = Arc::new(health);
+    if !cfg.metrics.addr.is_empty() {
+        let mut stop = shutdown_rx.clone();
+        let local = crate::metrics::serve(
+            &cfg.metrics.addr,
+            metrics.clone(),
+            health.clone(),
+            async move {
+                let _ = stop.changed().await;
+            },
+        )
+        .await?;
+        tracing::info!(addr = %local, "serving /metrics, /healthz and /readyz");
+        eprintln!("tocsin: metrics at http://{local}/metrics");
+    }
 
     let mut feeder: Option<JoinHandle<anyhow::Result<crate::pipeline::Totals>>> =
         args.replay.clone().map(|path: PathBuf| {
@@ -140,6 +190,7 @@ async fn serve(
                 }
             }
             _ = check.tick() => {
+                health.publish(&metrics);
                 if let Some(t) = tasks.iter().find(|t| t.handle.is_finished()) {
                     tracing::error!(stage = t.name, "stage stopped unexpectedly");
                     break;
@@ -169,11 +220,19 @@ async fn serve(
                 failure.get_or_insert(anyhow::anyhow!("{} stage panicked: {join}", t.name));
             }
             Err(_) => {
-                failure.get_or_insert(anyhow::anyhow!("{} stage did not stop within {:?}", t.name, deadline));
+                failure.get_or_insert(anyhow::anyhow!(
+                    "{} stage did not stop within {:?}",
+                    t.name,
+                    deadline
+                ));
             }
         }
     }
-    let totals = activity.totals.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let totals = activity
+        .totals
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     tracing::info!(summary = %totals.summary(started.elapsed()), "stopped");
     // Clients first: the embedded broker must outlive them.
     drop(ctx);

@@ -9,16 +9,17 @@ use anyhow::Context as _;
 use chrono::Utc;
 use enrich::{Enricher, IndicatorRecord};
 use ingest::{DeadLetter, Origin, RejectReason};
-use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use tokio::sync::{mpsc, watch};
 
 use super::acks::{acker, Pending};
-use super::send;
+use super::{send, StageConsumer};
+use crate::metrics::Metrics;
 use crate::pipeline::{self, IngestStage, Totals};
 
-/// What the stages report about their progress (for `--exit-when-idle`, readiness and the summary).
+/// What the stages report about their progress (for `--exit-when-idle` and the final summary).
 #[derive(Default)]
 pub struct Activity {
     /// Messages consumed by the enrich stage.
@@ -29,15 +30,12 @@ pub struct Activity {
     pub unacked: AtomicU64,
     /// The alert stage has flushed its windows since its last input.
     pub alert_flushed: AtomicBool,
-    /// Each stage has received its partition assignment at least once.
-    pub enrich_assigned: AtomicBool,
-    pub alert_assigned: AtomicBool,
     /// Totals over the run.
     pub totals: Mutex<Totals>,
 }
 
 impl Activity {
-    fn totals(&self) -> std::sync::MutexGuard<'_, Totals> {
+    pub fn totals(&self) -> std::sync::MutexGuard<'_, Totals> {
         self.totals.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -47,19 +45,18 @@ pub struct StageCtx {
     pub cfg: config::Config,
     pub producer: FutureProducer,
     pub activity: Arc<Activity>,
+    pub metrics: Arc<Metrics>,
     pub print_alerts: bool,
 }
 
-fn recv_origin(m: &OwnedMessage) -> Origin {
-    Origin::Kafka {
-        topic: m.topic().to_owned(),
-        partition: m.partition(),
-        offset: m.offset(),
-    }
+enum Received {
+    Message(OwnedMessage),
+    Error(rdkafka::error::KafkaError),
+    Tick,
 }
 
 async fn receive(
-    consumer: &StreamConsumer,
+    consumer: &StageConsumer,
     shutdown: &mut watch::Receiver<bool>,
     tick: Option<&mut tokio::time::Interval>,
 ) -> Option<Received> {
@@ -82,31 +79,116 @@ async fn receive(
     }
 }
 
-enum Received {
-    Message(OwnedMessage),
-    Error(rdkafka::error::KafkaError),
-    Tick,
+fn origin_of(m: &OwnedMessage) -> Origin {
+    Origin::Kafka {
+        topic: m.topic().to_owned(),
+        partition: m.partition(),
+        offset: m.offset(),
+    }
+}
+
+/// The outputs of one input, produced in order; handed to the acker as one [`Pending`].
+struct Outputs<'a> {
+    ctx: &'a StageCtx,
+    stage: &'static str,
+    pending: Pending,
+}
+
+impl<'a> Outputs<'a> {
+    fn new(ctx: &'a StageCtx, stage: &'static str, input: Option<(i32, i64)>) -> Self {
+        Outputs {
+            ctx,
+            stage,
+            pending: Pending {
+                input,
+                deliveries: Vec::new(),
+                print: Vec::new(),
+            },
+        }
+    }
+
+    async fn send(
+        &mut self,
+        output: &'static str,
+        topic: &str,
+        key: Option<&str>,
+        payload: &[u8],
+    ) -> anyhow::Result<()> {
+        let f = send(&self.ctx.producer, topic, key, payload)
+            .await
+            .with_context(|| format!("producing to {topic}"))?;
+        self.pending.deliveries.push((output, f));
+        Ok(())
+    }
+
+    async fn dead_letter(&mut self, dl: &DeadLetter) -> anyhow::Result<()> {
+        self.ctx
+            .metrics
+            .rejected
+            .with_label_values(&[self.stage, dl.reason.as_str()])
+            .inc();
+        self.ctx.activity.totals().reject(dl.reason);
+        let json = serde_json::to_vec(dl)?;
+        let topic = self.ctx.cfg.kafka.topics.dlq.clone();
+        self.send("dlq", &topic, None, &json).await
+    }
+
+    /// Hands the outputs to the acker (waits while its queue is full: backpressure).
+    async fn hand_over(self, ack_tx: &mpsc::Sender<Pending>) -> bool {
+        let n = self.pending.deliveries.len() as u64;
+        self.ctx.activity.unacked.fetch_add(n, Ordering::Relaxed);
+        self.ctx
+            .metrics
+            .unacked
+            .with_label_values(&[self.stage])
+            .add(n as i64);
+        ack_tx.send(self.pending).await.is_ok()
+    }
+}
+
+/// Starts the acker of a stage: stores input offsets once outputs are durable.
+fn start_acker(
+    ctx: &Arc<StageCtx>,
+    consumer: &Arc<StageConsumer>,
+    topic: &str,
+    stage: &'static str,
+) -> (
+    mpsc::Sender<Pending>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let (tx, rx) = mpsc::channel::<Pending>(ctx.cfg.run.queue_capacity);
+    let c = ctx.clone();
+    let handle = tokio::spawn(acker(
+        consumer.clone(),
+        topic.to_owned(),
+        rx,
+        move |output| {
+            c.activity.unacked.fetch_sub(1, Ordering::Relaxed);
+            c.metrics.unacked.with_label_values(&[stage]).dec();
+            c.metrics.sent.with_label_values(&[stage, output]).inc();
+        },
+    ));
+    (tx, handle)
 }
 
 /// Closes a stage: lets the acker drain (within the deadline), then commits what was stored.
 async fn close(
-    consumer: &StreamConsumer,
-    producer: &FutureProducer,
+    consumer: &StageConsumer,
+    ctx: &StageCtx,
     ack_tx: mpsc::Sender<Pending>,
     acker: tokio::task::JoinHandle<anyhow::Result<()>>,
-    deadline: Duration,
     stage: &str,
 ) -> anyhow::Result<()> {
     drop(ack_tx);
-    let drained = tokio::time::timeout(deadline, acker).await;
-    let result = match drained {
+    let deadline = ctx.cfg.run.shutdown_timeout.as_std();
+    let result = match tokio::time::timeout(deadline, acker).await {
         Ok(joined) => joined.context("the acknowledgement task panicked")?,
         Err(_) => Err(anyhow::anyhow!(
-            "{stage}: outputs not acknowledged within the shutdown deadline; their inputs will be consumed again"
+            "{stage}: outputs not acknowledged within run.shutdown_timeout; their inputs will be consumed again"
         )),
     };
     use rdkafka::producer::Producer as _;
-    if let Err(e) = producer.flush(Duration::from_secs(5)) {
+    if let Err(e) = ctx.producer.flush(Duration::from_secs(5)) {
         tracing::warn!(stage, error = %e, "producer flush incomplete");
     }
     if let Err(e) = consumer.commit_consumer_state(CommitMode::Sync) {
@@ -120,21 +202,18 @@ async fn close(
 /// dead letters.
 pub async fn enrich_stage(
     ctx: Arc<StageCtx>,
-    consumer: Arc<StreamConsumer>,
+    consumer: Arc<StageConsumer>,
     enricher: Arc<Enricher>,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
+    const STAGE: &str = "enrich";
     let cfg = &ctx.cfg;
     let topics = &cfg.kafka.topics;
     consumer
         .subscribe(&[&topics.reports])
         .with_context(|| format!("subscribing to {}", topics.reports))?;
     let mut ingest = IngestStage::new(crate::setup::decoder(cfg), cfg.ingest.dlq_max_payload_bytes);
-    let (ack_tx, ack_rx) = mpsc::channel::<Pending>(cfg.run.queue_capacity);
-    let activity = ctx.activity.clone();
-    let acker = tokio::spawn(acker(consumer.clone(), topics.reports.clone(), ack_rx, move |n| {
-        activity.unacked.fetch_sub(n as u64, Ordering::Relaxed);
-    }));
+    let (ack_tx, acker) = start_acker(&ctx, &consumer, &topics.reports, STAGE);
     tracing::info!(topic = %topics.reports, "enrich stage started");
 
     let mut failure = None;
@@ -147,70 +226,69 @@ pub async fn enrich_stage(
             }
             Received::Tick => continue,
         };
-        ctx.activity.enrich_assigned.store(true, Ordering::Relaxed);
+        let started = Instant::now();
+        ctx.metrics.received.with_label_values(&[STAGE]).inc();
         let payload = m.payload().unwrap_or(&[]);
-        let mut deliveries = Vec::new();
-        let outcome = ingest.accept(payload, payload.len() as u64, recv_origin(&m), Some(Utc::now()));
+        let mut out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
+        let outcome = ingest.accept(
+            payload,
+            payload.len() as u64,
+            origin_of(&m),
+            Some(Utc::now()),
+        );
         let sent: anyhow::Result<()> = async {
+            {
+                let mut t = ctx.activity.totals();
+                t.messages += 1;
+                t.bytes += payload.len() as u64;
+            }
             match outcome {
                 Ok(report) => {
                     let e = pipeline::enrich(&enricher, &report);
+                    for ind in &e.report.indicators {
+                        ctx.metrics.indicators.with_label_values(&[&ind.kind]).inc();
+                    }
+                    let unlocated = e.report.focus.is_none() && !e.report.indicators.is_empty();
+                    if unlocated {
+                        ctx.metrics.unlocated.inc();
+                    }
                     {
                         let mut t = ctx.activity.totals();
-                        t.messages += 1;
-                        t.bytes += payload.len() as u64;
                         t.reports += 1;
                         t.indicators += e.report.indicators.len() as u64;
                         t.records += e.records.len() as u64;
-                        if e.report.focus.is_none() && !e.report.indicators.is_empty() {
-                            t.unlocated += 1;
-                        }
+                        t.unlocated += u64::from(unlocated);
                     }
                     for rec in &e.records {
                         let json = serde_json::to_vec(rec)?;
-                        deliveries.push(send(&ctx.producer, &topics.indicators, Some(&rec.region.id), &json).await?);
+                        out.send(
+                            "indicators",
+                            &topics.indicators,
+                            Some(&rec.region.id),
+                            &json,
+                        )
+                        .await?;
                     }
                 }
-                Err(dl) => {
-                    {
-                        let mut t = ctx.activity.totals();
-                        t.messages += 1;
-                        t.bytes += payload.len() as u64;
-                        t.reject(dl.reason);
-                    }
-                    let json = serde_json::to_vec(&*dl)?;
-                    deliveries.push(send(&ctx.producer, &topics.dlq, None, &json).await?);
-                }
+                Err(dl) => out.dead_letter(&dl).await?,
             }
             Ok(())
         }
         .await;
         if let Err(e) = sent {
-            failure = Some(e.context("producing enrich outputs"));
+            failure = Some(e);
             break;
         }
-        ctx.activity
-            .unacked
-            .fetch_add(deliveries.len() as u64, Ordering::Relaxed);
-        let pending = Pending {
-            input: Some((m.partition(), m.offset())),
-            deliveries,
-            print: Vec::new(),
-        };
+        ctx.metrics
+            .processing
+            .with_label_values(&[STAGE])
+            .observe(started.elapsed().as_secs_f64());
         ctx.activity.enrich_in.fetch_add(1, Ordering::Relaxed);
-        if ack_tx.send(pending).await.is_err() {
-            break; // the acker failed; its error is reported by close()
+        if !out.hand_over(&ack_tx).await {
+            break; // the acker failed; close() reports its error
         }
     }
-    let closed = close(
-        &consumer,
-        &ctx.producer,
-        ack_tx,
-        acker,
-        cfg.run.shutdown_timeout.as_std(),
-        "enrich",
-    )
-    .await;
+    let closed = close(&consumer, &ctx, ack_tx, acker, STAGE).await;
     tracing::info!("enrich stage stopped");
     match failure {
         Some(e) => Err(e),
@@ -221,20 +299,17 @@ pub async fn enrich_stage(
 /// The alert stage on Kafka: `indicators` → windows and rules → `alerts` (keyed by region).
 pub async fn alert_stage(
     ctx: Arc<StageCtx>,
-    consumer: Arc<StreamConsumer>,
+    consumer: Arc<StageConsumer>,
     mut engine: alerting::Engine,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
+    const STAGE: &str = "alert";
     let cfg = &ctx.cfg;
     let topics = &cfg.kafka.topics;
     consumer
         .subscribe(&[&topics.indicators])
         .with_context(|| format!("subscribing to {}", topics.indicators))?;
-    let (ack_tx, ack_rx) = mpsc::channel::<Pending>(cfg.run.queue_capacity);
-    let activity = ctx.activity.clone();
-    let acker = tokio::spawn(acker(consumer.clone(), topics.indicators.clone(), ack_rx, move |n| {
-        activity.unacked.fetch_sub(n as u64, Ordering::Relaxed);
-    }));
+    let (ack_tx, acker) = start_acker(&ctx, &consumer, &topics.indicators, STAGE);
     let idle = cfg.alerting.idle_timeout.as_std();
     let mut tick = tokio::time::interval(Duration::from_millis(200).min(idle));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -244,9 +319,8 @@ pub async fn alert_stage(
 
     let mut failure = None;
     while let Some(received) = receive(&consumer, &mut shutdown, Some(&mut tick)).await {
-        let mut deliveries = Vec::new();
-        let mut print = Vec::new();
-        let (alerts, input, dead) = match received {
+        let started = Instant::now();
+        let (alerts, mut out, dead) = match received {
             Received::Error(e) => {
                 tracing::warn!(error = %e, "consume error");
                 continue;
@@ -256,16 +330,16 @@ pub async fn alert_stage(
                     continue;
                 }
                 dirty = false;
-                (engine.flush(), None, None)
+                (engine.flush(), Outputs::new(&ctx, STAGE, None), None)
             }
             Received::Message(m) => {
-                ctx.activity.alert_assigned.store(true, Ordering::Relaxed);
+                ctx.metrics.received.with_label_values(&[STAGE]).inc();
                 ctx.activity.alert_flushed.store(false, Ordering::Relaxed);
                 last_input = Instant::now();
                 dirty = true;
                 let payload = m.payload().unwrap_or(&[]);
-                let origin = recv_origin(&m);
-                let input = Some((m.partition(), m.offset()));
+                let origin = origin_of(&m);
+                let out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
                 match serde_json::from_slice::<IndicatorRecord>(payload) {
                     Err(e) => {
                         let dl = DeadLetter::new(
@@ -277,14 +351,22 @@ pub async fn alert_stage(
                             payload.len() as u64,
                             cfg.ingest.dlq_max_payload_bytes,
                         );
-                        (Vec::new(), input, Some(dl))
+                        (Vec::new(), out, Some(dl))
                     }
                     Ok(rec) => match engine.process(&rec) {
-                        Ok(alerts) => (alerts, input, None),
+                        Ok(alerts) => (alerts, out, None),
                         Err(
                             e @ (alerting::AlertingError::Late { .. }
                             | alerting::AlertingError::BadTime { .. }),
-                        ) => (Vec::new(), input, Some(pipeline::late_indicator(&rec, e.to_string(), origin, cfg.ingest.dlq_max_payload_bytes))),
+                        ) => {
+                            let dl = pipeline::late_indicator(
+                                &rec,
+                                e.to_string(),
+                                origin,
+                                cfg.ingest.dlq_max_payload_bytes,
+                            );
+                            (Vec::new(), out, Some(dl))
+                        }
                         Err(e) => {
                             failure = Some(anyhow::Error::from(e).context("alerting"));
                             break;
@@ -293,20 +375,30 @@ pub async fn alert_stage(
                 }
             }
         };
+        let is_flush = out.pending.input.is_none();
         let sent: anyhow::Result<()> = async {
             if let Some(dl) = &dead {
-                ctx.activity.totals().reject(dl.reason);
-                let json = serde_json::to_vec(dl)?;
-                deliveries.push(send(&ctx.producer, &topics.dlq, None, &json).await?);
+                out.dead_letter(dl).await?;
             }
             let now = ingest::format_time(&Utc::now());
             for mut a in alerts {
                 a.emitted_at = now.clone();
                 let json = serde_json::to_string(&a)?;
-                deliveries.push(send(&ctx.producer, &topics.alerts, Some(&a.region.id), json.as_bytes()).await?);
+                out.send(
+                    "alerts",
+                    &topics.alerts,
+                    Some(&a.region.id),
+                    json.as_bytes(),
+                )
+                .await?;
                 if ctx.print_alerts {
-                    print.push(json);
+                    out.pending.print.push(json);
                 }
+                let status = serde_json::to_value(a.status)?;
+                ctx.metrics
+                    .alerts
+                    .with_label_values(&[status.as_str().unwrap_or("unknown")])
+                    .inc();
                 ctx.activity.totals().alerts += 1;
             }
             Ok(())
@@ -316,37 +408,21 @@ pub async fn alert_stage(
             failure = Some(e.context("producing alerts"));
             break;
         }
-        ctx.activity
-            .unacked
-            .fetch_add(deliveries.len() as u64, Ordering::Relaxed);
-        if input.is_some() {
+        if !is_flush {
+            ctx.metrics
+                .processing
+                .with_label_values(&[STAGE])
+                .observe(started.elapsed().as_secs_f64());
             ctx.activity.alert_in.fetch_add(1, Ordering::Relaxed);
         }
-        let flushed = input.is_none();
-        if ack_tx
-            .send(Pending {
-                input,
-                deliveries,
-                print,
-            })
-            .await
-            .is_err()
-        {
+        if !out.hand_over(&ack_tx).await {
             break;
         }
-        if flushed {
+        if is_flush {
             ctx.activity.alert_flushed.store(true, Ordering::Relaxed);
         }
     }
-    let closed = close(
-        &consumer,
-        &ctx.producer,
-        ack_tx,
-        acker,
-        cfg.run.shutdown_timeout.as_std(),
-        "alert",
-    )
-    .await;
+    let closed = close(&consumer, &ctx, ack_tx, acker, STAGE).await;
     tracing::info!("alert stage stopped");
     match failure {
         Some(e) => Err(e),

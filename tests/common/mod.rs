@@ -43,11 +43,19 @@ pub fn read_lines(path: &Path) -> Vec<serde_json::Value> {
 pub fn assert_valid(schema_file: &str, values: &[serde_json::Value]) {
     let path = root().join("docs/schemas").join(schema_file);
     let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("schema JSON");
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("schema"))
+            .expect("schema JSON");
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
     for v in values {
-        let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{e} at {}", e.instance_path())).collect();
-        assert!(errors.is_empty(), "{schema_file}: {v}\n{}", errors.join("\n"));
+        let errors: Vec<String> = validator
+            .iter_errors(v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{schema_file}: {v}\n{}",
+            errors.join("\n")
+        );
     }
 }
 
@@ -65,10 +73,25 @@ pub fn malformed() -> Vec<(Vec<u8>, &'static str)> {
         (b"{not json".to_vec(), "invalid_json"),
         (b"\xff\xfe\x00garbage".to_vec(), "invalid_utf8"),
         (br#"["an","array"]"#.to_vec(), "not_an_object"),
-        (br#"{"id":"bad-1","published_at":"2026-03-02T10:00:00Z"}"#.to_vec(), "missing_field"),
-        (br#"{"id":"bad-2","text":"x","published_at":"last Tuesday"}"#.to_vec(), "invalid_timestamp"),
-        (br#"{"id":42,"text":"x","published_at":"2026-03-02T10:00:00Z"}"#.to_vec(), "wrong_type"),
-        (br#"{"id":"bad-3","text":"   ","published_at":"2026-03-02T10:00:00Z"}"#.to_vec(), "empty_text"),
-        (format!("{}{}", "[".repeat(64), "]".repeat(64)).into_bytes(), "too_deep"),
+        (
+            br#"{"id":"bad-1","published_at":"2026-03-02T10:00:00Z"}"#.to_vec(),
+            "missing_field",
+        ),
+        (
+            br#"{"id":"bad-2","text":"x","published_at":"last Tuesday"}"#.to_vec(),
+            "invalid_timestamp",
+        ),
+        (
+            br#"{"id":42,"text":"x","published_at":"2026-03-02T10:00:00Z"}"#.to_vec(),
+            "wrong_type",
+        ),
+        (
+            br#"{"id":"bad-3","text":"   ","published_at":"2026-03-02T10:00:00Z"}"#.to_vec(),
+            "empty_text",
+        ),
+        (
+            format!("{}{}", "[".repeat(64), "]".repeat(64)).into_bytes(),
+            "too_deep",
+        ),
     ]
 }
