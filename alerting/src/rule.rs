@@ -275,7 +275,7 @@ fn ln_factorial(k: u64) -> f64 {
 /// improbably high for a region whose usual value is `lambda`. Exact (sums the upper tail), so it
 /// suits the small counts of sparse regions; 1 when `lambda` is 0.
 pub fn poisson_upper(lambda: f64, alpha: f64) -> u64 {
-    if !(lambda > 0.0) || !lambda.is_finite() {
+    if lambda.is_nan() || lambda <= 0.0 || !lambda.is_finite() {
         return 1;
     }
     let top = (lambda + 40.0 * lambda.sqrt() + 40.0).ceil() as u64;
