@@ -322,13 +322,18 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
             // "a man", "an elderly woman": one, if a victim noun follows within two words.
             let mut k = j + 1;
             let mut found = None;
-            while k < n && k <= j + 3 {
+            while k < n && k <= j + 5 {
                 let info = t.info(k);
                 if info.victim.is_some() {
                     found = Some(k);
                     break;
                 }
-                if t.toks[k].kind != TokKind::Word || info.cues != 0 {
+                // "a 12-year-old boy", "an elderly man".
+                let skip = (t.toks[k].kind == TokKind::Word && info.cues == 0)
+                    || matches!(t.toks[k].kind, TokKind::Number { .. })
+                    || t.punct(k) == Some('-')
+                    || (info.cues & cue::NON_COUNT != 0 && info.trigger.is_none());
+                if !skip {
                     break;
                 }
                 k += 1;
@@ -358,7 +363,9 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
     // Range: "between 20 and 30", "20 to 30", "1-3", "two or three".
     let mut low = None;
     let mut high = None;
-    if !indefinite && t.has(k, cue::RANGE_JOIN) && (range_start || !t.has(k, cue::CONJUNCTION)) {
+    let join = (t.has(k, cue::RANGE_JOIN) && (range_start || !t.has(k, cue::CONJUNCTION)))
+        || t.punct(k) == Some('-');
+    if !indefinite && join {
         if let Some((v2, _, next)) = t.number_expr(k + 1) {
             if v2 > value && !t.is_date_context(k + 1, next) {
                 low = Some(value);

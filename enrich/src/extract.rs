@@ -600,12 +600,15 @@ struct Cues {
     first: usize,
 }
 
-fn cues_before(t: &Toks, at: usize, floor: usize) -> Cues {
+/// `at` is the trigger, `start` the start of its evidence (its count may come first): cues are
+/// looked for between them too ("five fishermen are feared dead").
+fn cues_before(t: &Toks, at: usize, start: usize) -> Cues {
+    let floor = 0;
     let mut prior = false;
     // The cause of an event is named further back than a negation ("protested in the town
     // against the recent killing of").
     let mut k = at;
-    while k > floor && k + 10 > at {
+    while k > floor && k + 10 + (at - start.min(at)) > at {
         k -= 1;
         if t.punct(k).is_some_and(is_sentence_end) {
             break;
@@ -621,10 +624,11 @@ fn cues_before(t: &Toks, at: usize, floor: usize) -> Cues {
     let mut first = at;
     let mut k = at;
     let mut steps = 0;
-    while k > floor && steps < CUE_REACH {
+    let reach = CUE_REACH + (at - start.min(at));
+    while k > floor && steps < reach {
         k -= 1;
         if let Some(c) = t.punct(k) {
-            if is_sentence_end(c) || c == ',' || c == '(' || c == ')' {
+            if is_sentence_end(c) || (matches!(c, ',' | '(' | ')') && k < start) {
                 break;
             }
             continue;
@@ -767,7 +771,7 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
             hedge,
             prior,
             first: cue_first,
-        } = cues_before(&t, first.min(at), 0);
+        } = cues_before(&t, at, first);
         // A count of zero ("0 killed") is a negation.
         if let Some(g) = grp.and_then(|h| groups.get(&h)) {
             if g.value == 0 && !g.vague {
@@ -929,5 +933,237 @@ mod tests {
         assert_eq!(k.victims.as_deref(), Some("villagers"));
         assert_eq!(k.text, "At least 40 villagers were killed");
         assert_eq!(e.fatalities, Some(40));
+    }
+
+    fn count_of(e: &Extraction, kind: &str) -> Option<u64> {
+        first(e, kind).count
+    }
+
+    #[test]
+    fn killed_and_wounded_counts_stay_apart() {
+        let e = run("12 killed and 5 wounded in the raid.");
+        assert_eq!(count_of(&e, "killing"), Some(12));
+        assert_eq!(count_of(&e, "injury"), Some(5));
+        assert_eq!(e.fatalities, Some(12));
+        let e = run("Gunmen killed 3 villagers and wounded 7 others.");
+        assert_eq!(count_of(&e, "killing"), Some(3));
+        assert_eq!(count_of(&e, "injury"), Some(7));
+        assert_eq!(e.fatalities, Some(3));
+    }
+
+    #[test]
+    fn distinct_victim_groups_are_summed_subsets_are_not() {
+        let e = run("3 soldiers and 2 civilians were killed.");
+        assert_eq!(e.fatalities, Some(5));
+        assert_eq!(
+            first(&e, "killing").victims.as_deref(),
+            Some("soldiers,civilians")
+        );
+        let e = run("12 militants including 2 commanders were killed.");
+        assert_eq!(e.fatalities, Some(12));
+        let e = run("6 commandos, 5 soldiers, and 15 militants were killed.");
+        assert_eq!(e.fatalities, Some(26));
+    }
+
+    #[test]
+    fn a_number_repeated_is_not_added_twice() {
+        let e = run("Seven people were killed in Bria. The 7 victims were buried on Sunday. 7 people died.");
+        assert_eq!(e.fatalities, Some(7));
+    }
+
+    #[test]
+    fn number_words_ranges_and_modifiers() {
+        let e = run("Forty-two civilians were killed.");
+        assert_eq!(e.fatalities, Some(42));
+        let e = run("Between 20 and 30 people were killed.");
+        let k = first(&e, "killing");
+        assert_eq!(
+            (k.count, k.count_low, k.count_high),
+            (Some(20), Some(20), Some(30))
+        );
+        let e = run("Up to 15 people were killed.");
+        let k = first(&e, "killing");
+        assert_eq!((k.count, k.count_low, k.count_high), (Some(15), None, Some(15)));
+        let e = run("About a dozen people were killed.");
+        assert_eq!(e.fatalities, Some(12));
+        let e = run("Two hundred and fifty villagers were killed.");
+        assert_eq!(e.fatalities, Some(250));
+        let e = run("More than 1,200 people were killed.");
+        assert_eq!(count_of(&e, "killing"), Some(1200));
+        let e = run("Hundreds of civilians were killed.");
+        let k = first(&e, "killing");
+        assert_eq!((k.count, k.count_low), (Some(200), Some(200)));
+        let e = run("1.5 million people have fled.");
+        assert_eq!(count_of(&e, "displacement"), Some(1_500_000));
+    }
+
+    #[test]
+    fn no_number_is_none_a_person_is_one() {
+        let e = run("Several people were killed in the attack.");
+        assert!(e.indicators.iter().any(|i| i.kind == "killing"));
+        assert_eq!(e.fatalities, None);
+        let e = run("A man was killed by gunmen.");
+        assert_eq!(e.fatalities, Some(1));
+        let e = run("One person was killed.");
+        assert_eq!(e.fatalities, Some(1));
+    }
+
+    #[test]
+    fn dates_ages_and_distances_are_not_counts() {
+        let e = run("On 21 March 2020, a 12-year-old boy was killed 5 km from Kidal.");
+        assert_eq!(e.fatalities, Some(1));
+        let e = run("On 3 June, gunmen killed people in Djibo.");
+        assert_eq!(e.fatalities, None);
+    }
+
+    #[test]
+    fn negation_denial_and_threats() {
+        let e = run("No casualties were reported.");
+        assert!(first(&e, "casualties").negated);
+        let e = run("The army denied killing civilians.");
+        assert!(first(&e, "killing").negated);
+        assert_eq!(e.fatalities, None);
+        let e = run("The villagers were not harmed.");
+        assert!(first(&e, "injury").negated);
+        let e = run("No one was killed.");
+        assert!(first(&e, "killing").negated);
+        assert_eq!(e.fatalities, None);
+        let e = run("The militia threatened to kill all the Fulani in the village.");
+        assert!(first(&e, "killing").negated);
+        let t = first(&e, "threat");
+        assert!(!t.negated);
+        assert_eq!(t.text, "threatened to kill");
+    }
+
+    #[test]
+    fn hedges_and_unverified_figures() {
+        let e = run("Five fishermen are feared dead.");
+        let k = first(&e, "killing");
+        assert!(k.unconfirmed);
+        assert_eq!(k.count, Some(5));
+        assert_eq!(e.fatalities, None);
+        let e = run("The group claimed that 20 soldiers were killed.");
+        assert!(first(&e, "killing").unconfirmed);
+        let e = run("3 soldiers were killed. The figures could not be independently verified.");
+        assert!(first(&e, "killing").unconfirmed);
+        assert_eq!(e.fatalities, None);
+    }
+
+    #[test]
+    fn victim_types_are_kept() {
+        let e = run("Troops killed 3 militants.");
+        assert_eq!(first(&e, "killing").victims.as_deref(), Some("militants"));
+        let e = run("3 civilians killed in Kabul.");
+        assert_eq!(first(&e, "killing").victims.as_deref(), Some("civilians"));
+    }
+
+    #[test]
+    fn animals_are_not_people() {
+        let e = run("Soldiers killed 58 oxen belonging to herders.");
+        assert!(e.indicators.iter().all(|i| i.kind != "killing"));
+        assert_eq!(e.fatalities, None);
+    }
+
+    #[test]
+    fn stated_totals_and_shares() {
+        let e = run("2 policemen were killed. Fatalities coded as 2 (the group reported 7 fatalities).");
+        assert_eq!(e.fatalities, Some(2));
+        let e = run("14 militants were killed in three districts. Fatalities are split across 3 events (5).");
+        assert_eq!(e.fatalities, Some(5));
+        let e = run("The death toll rose to 40.");
+        assert_eq!(e.fatalities, Some(40));
+    }
+
+    #[test]
+    fn earlier_killings_given_as_causes_do_not_count() {
+        let e = run("Students protested against the killing of a classmate.");
+        assert!(e.indicators.iter().any(|i| i.kind == "killing"));
+        assert_eq!(e.fatalities, None);
+        let e = run("Residents beat a man accused of killing a farmer.");
+        assert_eq!(e.fatalities, None);
+    }
+
+    #[test]
+    fn every_kind_has_a_trigger() {
+        let cases = [
+            ("massacre", "A massacre took place in the village."),
+            ("mass_grave", "A mass grave was found near the camp."),
+            ("execution", "Prisoners were summarily executed."),
+            ("shelling", "Indiscriminate shelling of residential areas continued."),
+            ("arson", "Attackers torched dozens of homes."),
+            ("displacement", "Thousands fled to neighbouring towns."),
+            ("abduction", "Gunmen abducted 20 schoolgirls."),
+            ("sexual_violence", "Women were raped by soldiers."),
+            ("torture", "Detainees were tortured."),
+            ("looting", "Shops were looted."),
+            ("attack_protected_site", "Militants attacked a hospital in the town."),
+            ("hate_speech", "The broadcaster called them cockroaches."),
+            ("mobilisation", "Local leaders were arming militias."),
+            ("siege", "The town has been under siege for weeks."),
+            ("arbitrary_detention", "Dozens were arbitrarily detained."),
+            ("disappearance", "Activists disappeared after their arrest."),
+            ("threat", "They received death threats."),
+        ];
+        let ex = ex();
+        for (kind, text) in cases {
+            let e = ex.extract(text, Some("en"));
+            assert!(
+                e.indicators.iter().any(|i| i.kind == kind && !i.negated),
+                "{kind} not found in {text:?}: {:?}",
+                e.indicators
+            );
+        }
+        let e = ex.extract("The speaker said the Tutsi are cockroaches.", Some("en"));
+        assert!(e
+            .indicators
+            .iter()
+            .any(|i| i.kind == "hate_speech" && i.text.contains("are cockroaches")));
+    }
+
+    #[test]
+    fn spans_are_code_points_of_the_original_text() {
+        let text = "À Ségou, «\u{a0}trente\u{a0}» — non: 30 civils… In Ségou, 4 civilians were killed.";
+        let e = run(text);
+        let k = first(&e, "killing");
+        assert_eq!(char_slice(text, k.start, k.end), k.text);
+        assert_eq!(k.text, "4 civilians were killed");
+        let text = "İDLİB: ŞİDDETLİ — 4 civilians were killed";
+        let e = run(text);
+        let k = first(&e, "killing");
+        assert_eq!(char_slice(text, k.start, k.end), k.text);
+        assert_eq!(k.start, 18);
+    }
+
+    #[test]
+    fn output_is_sorted_and_deterministic() {
+        let text = "Gunmen killed 5 people, burned homes and abducted 3 women; thousands fled.";
+        let a = run(text);
+        let b = run(text);
+        assert_eq!(a, b);
+        let keys: Vec<(usize, &str)> = a
+            .indicators
+            .iter()
+            .map(|i| (i.start, i.kind.as_str()))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert!(a.indicators.len() >= 4, "{:?}", a.indicators);
+    }
+
+    #[test]
+    fn language_is_detected_when_missing() {
+        let ex = ex();
+        let e = ex.extract(
+            "At least 40 villagers were killed when gunmen attacked the market on Sunday morning.",
+            None,
+        );
+        assert_eq!(e.lang.as_deref(), Some("en"));
+        assert_eq!(e.fatalities, Some(40));
+        let e = ex.extract("Hello", Some("en-GB"));
+        assert_eq!(e.lang.as_deref(), Some("en"));
+        let e = ex.extract("Mindestens 40 Dorfbewohner wurden getötet.", Some("de"));
+        assert_eq!(e.lang.as_deref(), Some("de"));
+        assert!(e.indicators.is_empty());
     }
 }
