@@ -330,7 +330,8 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
                 }
                 // "a 12-year-old boy", "an elderly man".
                 let skip = (t.toks[k].kind == TokKind::Word && info.cues == 0)
-                    || matches!(t.toks[k].kind, TokKind::Number { .. })
+                    || (matches!(t.toks[k].kind, TokKind::Number { .. })
+                        && t.punct(k + 1) == Some('-'))
                     || t.punct(k) == Some('-')
                     || (info.cues & cue::NON_COUNT != 0 && info.trigger.is_none());
                 if !skip {

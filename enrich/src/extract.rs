@@ -395,7 +395,7 @@ fn find_counts(t: &Toks, s_counts: &mut Vec<Count>, count_of: &mut Vec<u32>, gro
                 // The first count's noun may be one the lexicon does not know ("five rangers,").
                 let nouns = between
                     .clone()
-                    .take_while(|&k| t.toks[k].kind == TokKind::Word)
+                    .take_while(|&k| t.toks[k].kind == TokKind::Word || t.info(k).victim.is_some())
                     .count();
                 let joiners = between.start + nouns..between.end;
                 let conj = !joiners.is_empty()
@@ -602,7 +602,7 @@ struct Cues {
 
 /// `at` is the trigger, `start` the start of its evidence (its count may come first): cues are
 /// looked for between them too ("five fishermen are feared dead").
-fn cues_before(t: &Toks, at: usize, start: usize) -> Cues {
+fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
     let floor = 0;
     let mut prior = false;
     // The cause of an event is named further back than a negation ("protested in the town
@@ -633,7 +633,8 @@ fn cues_before(t: &Toks, at: usize, start: usize) -> Cues {
             }
             continue;
         }
-        let cues = t.cues(k);
+        // Words inside a count qualify its victims, not the event ("30 alleged militants").
+        let cues = if count_of[k] == NONE { t.cues(k) } else { 0 };
         if cues & cue::THREAT != 0 && k + 3 >= at {
             threat = Some(k);
             first = k;
@@ -771,7 +772,7 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
             hedge,
             prior,
             first: cue_first,
-        } = cues_before(&t, at, first);
+        } = cues_before(&t, count_of, at, first);
         // A count of zero ("0 killed") is a negation.
         if let Some(g) = grp.and_then(|h| groups.get(&h)) {
             if g.value == 0 && !g.vague {
