@@ -46,13 +46,15 @@ pub fn digit_value(c: char) -> Option<u32> {
 
 /// Reads a number at the start of `s`: digits with thousands separators ("1,200": groups of exactly
 /// three digits) and an optional fraction ("1.5"). Arabic separators (U+066C thousands, U+066B
-/// decimal) are always accepted. Returns the value, the number of integer digits and the bytes read.
+/// decimal) are always accepted. Returns the value, the number of integer digits (0 when written
+/// with thousands separators) and the bytes read.
 pub fn read_digits(s: &str, thousands: char, decimal: char) -> Option<(f64, u8, usize)> {
     let mut int: f64 = 0.0;
     let mut digits = 0u8;
     let mut end = 0;
     let mut chars = s.char_indices().peekable();
     let mut frac: Option<(f64, f64)> = None;
+    let mut grouped = false;
     while let Some(&(i, c)) = chars.peek() {
         if let Some(d) = digit_value(c) {
             match &mut frac {
@@ -78,6 +80,7 @@ pub fn read_digits(s: &str, thousands: char, decimal: char) -> Option<(f64, u8, 
             let three = group.len() >= 3 && group[..3].iter().all(|&g| digit_value(g).is_some());
             let fourth_digit = group.get(3).is_some_and(|&g| digit_value(g).is_some());
             if three && !fourth_digit {
+                grouped = true;
                 chars.next();
                 continue;
             }
@@ -92,6 +95,8 @@ pub fn read_digits(s: &str, thousands: char, decimal: char) -> Option<(f64, u8, 
     if digits == 0 {
         return None;
     }
+    // A number written with separators is never a year.
+    let digits = if grouped { 0 } else { digits };
     Some((int + frac.map_or(0.0, |(f, _)| f), digits, end))
 }
 
@@ -463,12 +468,13 @@ mod tests {
 
     #[test]
     fn digits_with_separators_and_fractions() {
-        assert_eq!(read_digits("1,200 people", ',', '.'), Some((1200.0, 4, 5)));
+        assert_eq!(read_digits("1,200 people", ',', '.'), Some((1200.0, 0, 5)));
         assert_eq!(read_digits("12, 13", ',', '.'), Some((12.0, 2, 2)));
         assert_eq!(read_digits("1,2345", ',', '.'), Some((1.0, 1, 1)));
         assert_eq!(read_digits("1.5 million", ',', '.'), Some((1.5, 1, 3)));
         assert_eq!(read_digits("3.", ',', '.'), Some((3.0, 1, 1)));
-        assert_eq!(read_digits("1.200", '.', ','), Some((1200.0, 4, 5)));
+        assert_eq!(read_digits("1.200", '.', ','), Some((1200.0, 0, 5)));
+        assert_eq!(read_digits("2020", ',', '.'), Some((2020.0, 4, 4)));
         assert_eq!(read_digits("abc", ',', '.'), None);
     }
 
@@ -478,7 +484,7 @@ mod tests {
         assert_eq!(digit_value('۷'), Some(7));
         let s = "١٬٢٠٠ شخص";
         let (v, d, end) = read_digits(s, ',', '.').unwrap();
-        assert_eq!((v, d), (1200.0, 4));
+        assert_eq!((v, d), (1200.0, 0));
         assert_eq!(&s[end..], " شخص");
     }
 }

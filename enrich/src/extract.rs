@@ -876,9 +876,15 @@ fn fatalities(
         let sum: u64 = parts.iter().map(|p| p.0).sum();
         // The same number again is the same victims, unless it is one more person of another kind
         // ("killed one person after ... killed a farmer").
-        let repeated = parts
-            .iter()
-            .any(|p| p.0 == g.value && (g.value > 1 || p.1 == g.victims));
+        // Different kinds of victims with the same number are different people ("killed 3
+        // militants; 3 civilians were killed"), unless one of them is generic ("people").
+        let generic = |v: &[u16]| {
+            v.is_empty() || v.iter().any(|&l| lex.victims.get(l as usize).is_some_and(|n| n == "people"))
+        };
+        let repeated = parts.iter().any(|p| {
+            p.0 == g.value
+                && (p.1 == g.victims || (g.value > 1 && (generic(&p.1) || generic(&g.victims))))
+        });
         if repeated || (parts.len() > 1 && g.value == sum) {
             continue;
         }
@@ -1168,3 +1174,4 @@ mod tests {
         assert!(e.indicators.is_empty());
     }
 }
+
