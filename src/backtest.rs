@@ -27,7 +27,6 @@ struct Row {
 }
 
 /// Runs the backtest; returns the table (or JSON) to print.
-#[cfg_attr(not(test), allow(dead_code))]
 pub fn run(
     ucdp_csv: &Path,
     rules: &[config::Rule],

@@ -41,11 +41,14 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Backtest(_) => anyhow::bail!("backtest: wiring pending"),
+        Command::Backtest(a) => backtest(g, a),
         Command::Eval(EvalCommand::Indicators { reports, gold }) => {
             let loaded = setup::load_config(g.config.as_deref())?;
             let enricher = setup::enricher(&loaded)?;
-            print!("{}", crate::eval_indicators::report(&enricher, reports, gold)?);
+            print!(
+                "{}",
+                crate::eval_indicators::report(&enricher, reports, gold)?
+            );
             Ok(())
         }
         Command::Eval(EvalCommand::Geocoding {
@@ -62,6 +65,26 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn backtest(g: &crate::cli::Global, a: &crate::cli::BacktestArgs) -> anyhow::Result<()> {
+    let loaded = setup::load_config(g.config.as_deref())?;
+    let rules_cfg = match &a.rules {
+        Some(p) => setup::load_config(Some(p))?.config,
+        None => loaded.config.clone(),
+    };
+    let gaz = setup::gazetteer(&loaded)?;
+    let resolve = |country: &str, adm1: &str| gaz.admin1_by_name(country, adm1);
+    let out = crate::backtest::run(
+        &a.ucdp,
+        &rules_cfg.rules,
+        &rules_cfg.alerting,
+        a.episode_deaths,
+        a.json,
+        &resolve,
+    )?;
+    print!("{out}");
+    Ok(())
 }
 
 fn geocode(g: &crate::cli::Global, a: &GeocodeArgs) -> anyhow::Result<()> {
@@ -154,7 +177,10 @@ fn check_config(file: &std::path::Path) -> anyhow::Result<()> {
     println!("  brokers: {brokers}");
     println!(
         "  topics: reports={} indicators={} alerts={} dlq={}",
-        cfg.kafka.topics.reports, cfg.kafka.topics.indicators, cfg.kafka.topics.alerts, cfg.kafka.topics.dlq
+        cfg.kafka.topics.reports,
+        cfg.kafka.topics.indicators,
+        cfg.kafka.topics.alerts,
+        cfg.kafka.topics.dlq
     );
     for (k, v) in &cfg.kafka.properties {
         println!("  kafka.properties.{k} = {}", redact(k, v));

@@ -180,6 +180,32 @@ impl Metrics {
         String::from_utf8(buf).expect("the text format is UTF-8")
     }
 
+    /// Creates the series of a stage's fixed label values at zero, so that rates and absence alerts
+    /// see a stage that has not yet seen any traffic.
+    pub fn init_stage(&self, stage: &str, outputs: &[&str]) {
+        self.received.with_label_values(&[stage]);
+        self.processing.with_label_values(&[stage]);
+        self.unacked.with_label_values(&[stage]);
+        self.ready.with_label_values(&[stage]);
+        for o in outputs {
+            self.sent.with_label_values(&[stage, o]);
+        }
+        if stage == "alert" {
+            for status in ["new", "updated", "escalated", "resolved"] {
+                self.alerts.with_label_values(&[status]);
+            }
+            for sev in ["low", "medium", "high", "critical"] {
+                self.open_alerts.with_label_values(&[sev]);
+            }
+        }
+    }
+
+    /// Forgets the lag of partitions this instance no longer owns.
+    pub fn forget_lag(&self, stage: &str, topic: &str, partition: i32) {
+        let p = partition.to_string();
+        let _ = self.lag.remove_label_values(&[stage, topic, &p]);
+    }
+
     /// Records librdkafka statistics (JSON) of a consumer: per-partition consumer lag.
     pub fn record_statistics(&self, stage: &str, json: &[u8]) {
         let Ok(v) = serde_json::from_slice::<serde_json::Value>(json) else {
@@ -310,6 +336,18 @@ mod tests {
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }
+    }
+
+    #[test]
+    fn stage_series_exist_before_traffic_and_revoked_lag_is_forgotten() {
+        let m = Metrics::new();
+        m.init_stage("enrich", &["indicators", "dlq"]);
+        let text = m.render();
+        assert!(text.contains("tocsin_messages_received_total{stage=\"enrich\"} 0"), "{text}");
+        assert!(text.contains("tocsin_messages_sent_total{output=\"dlq\",stage=\"enrich\"} 0"), "{text}");
+        m.lag.with_label_values(&["enrich", "reports", "3"]).set(9);
+        m.forget_lag("enrich", "reports", 3);
+        assert!(!m.render().contains("partition=\"3\""));
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub struct EngineStats {
     /// Indicator records held.
     pub records: usize,
     pub open_alerts: usize,
+    /// Open alerts per severity of their last emission.
+    pub open_by_severity: std::collections::BTreeMap<Severity, usize>,
     /// The watermark (RFC 3339), once any record was counted.
     pub watermark: Option<String>,
 }
@@ -286,6 +288,14 @@ impl Engine {
             windows: self.regions.len() * self.rules.len(),
             records: self.regions.values().map(|s| s.store.len()).sum(),
             open_alerts: self.regions.values().map(|s| s.alerts.len()).sum(),
+            open_by_severity: self
+                .regions
+                .values()
+                .flat_map(|s| s.alerts.values())
+                .fold(std::collections::BTreeMap::new(), |mut m, a| {
+                    *m.entry(a.last.severity).or_insert(0) += 1;
+                    m
+                }),
             watermark: self.watermark.map(time::format),
         }
     }

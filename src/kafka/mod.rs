@@ -52,6 +52,9 @@ impl ConsumerContext for StageContext {
                 "partitions revoked"
             );
             self.assigned.store(false, Ordering::Relaxed);
+            for e in tpl.elements() {
+                self.metrics.forget_lag(self.stage, e.topic(), e.partition());
+            }
         }
     }
 

@@ -97,6 +97,8 @@ async fn serve(
     });
     let mut health = Health::default();
     let mut stage_context = |stage: &'static str| {
+        let outputs: &[&str] = if stage == "enrich" { &["indicators", "dlq"] } else { &["alerts", "dlq"] };
+        metrics.init_stage(stage, outputs);
         let assigned = Arc::new(std::sync::atomic::AtomicBool::new(false));
         health.stages.push((stage, assigned.clone()));
         StageContext {

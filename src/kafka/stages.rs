@@ -296,6 +296,29 @@ pub async fn enrich_stage(
     }
 }
 
+fn publish_engine_stats(metrics: &Metrics, engine: &alerting::Engine) {
+    let stats = engine.stats();
+    metrics.windows.set(stats.windows as i64);
+    for sev in [
+        alerting::Severity::Low,
+        alerting::Severity::Medium,
+        alerting::Severity::High,
+        alerting::Severity::Critical,
+    ] {
+        let n = stats.open_by_severity.get(&sev).copied().unwrap_or(0);
+        let label = serde_json::to_value(sev).ok();
+        let label = label.as_ref().and_then(|v| v.as_str()).unwrap_or("unknown");
+        metrics.open_alerts.with_label_values(&[label]).set(n as i64);
+    }
+    if let Some(w) = stats
+        .watermark
+        .as_deref()
+        .and_then(|w| chrono::DateTime::parse_from_rfc3339(w).ok())
+    {
+        metrics.watermark.set(w.timestamp() as f64);
+    }
+}
+
 /// The alert stage on Kafka: `indicators` → windows and rules → `alerts` (keyed by region).
 pub async fn alert_stage(
     ctx: Arc<StageCtx>,
@@ -314,6 +337,7 @@ pub async fn alert_stage(
     let mut tick = tokio::time::interval(Duration::from_millis(200).min(idle));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_input = Instant::now();
+    let mut last_stats = Instant::now();
     let mut dirty = false;
     tracing::info!(topic = %topics.indicators, "alert stage started");
 
@@ -420,6 +444,10 @@ pub async fn alert_stage(
         }
         if is_flush {
             ctx.activity.alert_flushed.store(true, Ordering::Relaxed);
+        }
+        if is_flush || last_stats.elapsed() >= Duration::from_secs(1) {
+            last_stats = Instant::now();
+            publish_engine_stats(&ctx.metrics, &engine);
         }
     }
     let closed = close(&consumer, &ctx, ack_tx, acker, STAGE).await;
