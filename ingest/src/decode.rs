@@ -249,8 +249,9 @@ impl Decoder {
                 ),
             ));
         }
-        let value: Value = serde_json::from_str(s)
-            .map_err(|e| Reject::new(RejectReason::InvalidJson, None, e.to_string()))?;
+        let value: Value = serde_json::from_str::<UniqueKeys>(s)
+            .map_err(|e| Reject::new(RejectReason::InvalidJson, None, e.to_string()))?
+            .0;
         if !value.is_object() {
             return Err(Reject::new(
                 RejectReason::NotAnObject,
@@ -420,6 +421,88 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// A JSON value parsed with every object's keys required to be unique.
+///
+/// `serde_json::Value` keeps the last of two equal keys, while other parsers keep the first: a message
+/// with `"text"` twice would be read differently by us and by any filter in front of us. RFC 8259 leaves
+/// the outcome undefined, so such messages are rejected as invalid JSON.
+struct UniqueKeys(Value);
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor).map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // serde_json never hands over a non-finite number; `Null` keeps this total regardless.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        UniqueKeys::deserialize(d).map(|v| v.0)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut obj = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let UniqueKeys(v) = map.next_value()?;
+            if obj.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key {key:?} in an object"
+                )));
+            }
+            obj.insert(key, v);
+        }
+        Ok(Value::Object(obj))
+    }
+}
+
 /// Maximum nesting depth of arrays/objects, scanning outside strings. Runs before the JSON parser so
 /// that hostile nesting is rejected without recursion.
 fn json_depth(s: &str) -> usize {
@@ -534,6 +617,18 @@ mod tests {
                 br#"{"id":"a","text":"a","published_at":"2024-01-01T00:00:00Z","n":1e999}"#,
                 RejectReason::InvalidJson,
             ),
+            (
+                br#"{"id":"a","text":"a","text":"b","published_at":"2024-01-01T00:00:00Z"}"#,
+                RejectReason::InvalidJson,
+            ),
+            (
+                br#"{"id":"a","text":"a","published_at":"2024-01-01T00:00:00Z","m":[{"k":1,"k":1}]}"#,
+                RejectReason::InvalidJson,
+            ),
+            (
+                br#"{"id":"a","text":"bad \ud800","published_at":"2024-01-01T00:00:00Z"}"#,
+                RejectReason::InvalidJson,
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(
@@ -564,6 +659,35 @@ mod tests {
             "x".repeat(300)
         );
         assert_eq!(reason(long_id.as_bytes()), RejectReason::FieldTooLong);
+    }
+
+    #[test]
+    fn duplicate_keys_are_named_and_distinct_keys_still_parse_fully() {
+        let err =
+            reason_of(br#"{"id":"a","id":"b","text":"a","published_at":"2024-01-01T00:00:00Z"}"#);
+        assert_eq!(err.reason, RejectReason::InvalidJson);
+        assert!(
+            err.detail.contains("duplicate key \"id\""),
+            "{}",
+            err.detail
+        );
+        // The same key in sibling objects is not a duplicate; every JSON type survives the parse.
+        let r = decode(
+            r#"{"id":"a","text":"t","published_at":"2024-01-01T00:00:00Z","x":[{"k":1},{"k":-2.5}],"y":{"k":null,"b":true,"u":18446744073709551615}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.id, "a");
+        let v = serde_json::from_str::<UniqueKeys>(r#"[1,-2,2.5,"s",null,true,{"a":{"a":[]}}]"#)
+            .unwrap()
+            .0;
+        assert_eq!(
+            v,
+            serde_json::json!([1, -2, 2.5, "s", null, true, {"a": {"a": []}}])
+        );
+    }
+
+    fn reason_of(s: &[u8]) -> Reject {
+        Decoder::default().decode(s, None).unwrap_err()
     }
 
     #[test]

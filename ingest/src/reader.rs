@@ -24,14 +24,26 @@ impl Line {
 }
 
 /// Reads newline-delimited records, keeping at most `max_line` bytes of any line so that one
-/// enormous line cannot exhaust memory. Blank lines are skipped (they carry no record).
+/// enormous line cannot exhaust memory. Blank lines are skipped (they carry no record), a `\r` before
+/// the `\n` is dropped, and so is a UTF-8 byte order mark at the very start of the input (editors
+/// write one; anywhere else it stays and the decoder rejects the line).
+///
+/// A compressed input that is truncated or corrupt does not fail the whole run: the bytes
+/// decompressed since the last newline (possibly none) come back as one last [`Line`], which the
+/// decoder then rejects, so the damage shows in the dead-letter output; then the input ends, and
+/// [`NdjsonReader::stream_error`] says what went wrong.
 pub struct NdjsonReader {
     name: String,
     inner: Box<dyn BufRead + Send>,
     max_line: usize,
     line_no: u64,
     bytes_read: u64,
+    compressed: bool,
+    stream_error: Option<io::Error>,
 }
+
+/// UTF-8 encoding of U+FEFF.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl NdjsonReader {
     /// Opens `path` (`-` for stdin); files ending in `.gz` are decompressed.
@@ -50,7 +62,25 @@ impl NdjsonReader {
         } else {
             Box::new(BufReader::with_capacity(1 << 16, raw))
         };
-        Ok(Self::from_reader(name, inner, max_line))
+        let mut reader = Self::from_reader(name, inner, max_line);
+        reader.compressed = gz;
+        Ok(reader)
+    }
+
+    /// Reads gzip-compressed NDJSON from `inner` (a truncated or corrupt stream ends the input with
+    /// one last line, see the type's docs).
+    pub fn from_gzip_reader(
+        name: impl Into<String>,
+        inner: Box<dyn Read + Send>,
+        max_line: usize,
+    ) -> Self {
+        let inner = Box::new(BufReader::with_capacity(
+            1 << 16,
+            MultiGzDecoder::new(inner),
+        ));
+        let mut reader = Self::from_reader(name, inner, max_line);
+        reader.compressed = true;
+        reader
     }
 
     pub fn from_reader(
@@ -64,7 +94,14 @@ impl NdjsonReader {
             max_line,
             line_no: 0,
             bytes_read: 0,
+            compressed: false,
+            stream_error: None,
         }
+    }
+
+    /// Why a compressed input ended early (truncated or corrupt), once the reader has met it.
+    pub fn stream_error(&self) -> Option<&io::Error> {
+        self.stream_error.as_ref()
     }
 
     /// The file name used in dead-letter origins and error messages.
@@ -79,17 +116,39 @@ impl NdjsonReader {
 
     /// Reads the next non-blank line, or `None` at end of input.
     pub fn next_line(&mut self) -> io::Result<Option<Line>> {
+        if self.stream_error.is_some() {
+            return Ok(None);
+        }
         loop {
             let mut bytes = Vec::new();
             let mut len: u64 = 0;
             let mut saw_any = false;
             loop {
-                let buf = self.inner.fill_buf().map_err(|e| {
-                    io::Error::new(
-                        e.kind(),
-                        format!("{}: line {}: {e}", self.name, self.line_no + 1),
-                    )
-                })?;
+                let buf = match self.inner.fill_buf() {
+                    Ok(buf) => buf,
+                    Err(e) if self.compressed && is_stream_damage(&e) => {
+                        // Hand back what was decompressed of this line; the input ends here.
+                        self.line_no += 1;
+                        self.stream_error = Some(io::Error::new(
+                            e.kind(),
+                            format!(
+                                "{}: compressed input ends early in line {}: {e}",
+                                self.name, self.line_no
+                            ),
+                        ));
+                        return Ok(Some(Line {
+                            number: self.line_no,
+                            bytes,
+                            len,
+                        }));
+                    }
+                    Err(e) => {
+                        return Err(io::Error::new(
+                            e.kind(),
+                            format!("{}: line {}: {e}", self.name, self.line_no + 1),
+                        ))
+                    }
+                };
                 if buf.is_empty() {
                     break;
                 }
@@ -112,6 +171,10 @@ impl NdjsonReader {
                 return Ok(None);
             }
             self.line_no += 1;
+            if self.line_no == 1 && bytes.starts_with(BOM) {
+                bytes.drain(..BOM.len());
+                len -= BOM.len() as u64;
+            }
             if bytes.last() == Some(&b'\r') && len == bytes.len() as u64 {
                 bytes.pop();
                 len -= 1;
@@ -126,6 +189,14 @@ impl NdjsonReader {
             }));
         }
     }
+}
+
+/// Errors a decompressor reports for a truncated or corrupt stream (as opposed to the file system's).
+fn is_stream_damage(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput
+    )
 }
 
 fn memchr_newline(buf: &[u8]) -> Option<usize> {
@@ -207,6 +278,73 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1].bytes, b"{\"a\":2}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    fn gz_reader(data: Vec<u8>) -> NdjsonReader {
+        NdjsonReader::from_gzip_reader("mem.gz", Box::new(io::Cursor::new(data)), 1000)
+    }
+
+    #[test]
+    fn strips_a_byte_order_mark_only_at_the_start() {
+        let lines = all(reader(b"\xEF\xBB\xBF{\"a\":1}\n\xEF\xBB\xBF{}\n", 100));
+        assert_eq!(lines[0].bytes, b"{\"a\":1}");
+        assert_eq!(lines[0].len, 7);
+        assert_eq!(lines[1].bytes, b"\xEF\xBB\xBF{}");
+        // A file holding only a byte order mark holds no record.
+        assert!(all(reader(b"\xEF\xBB\xBF\r\n", 100)).is_empty());
+    }
+
+    #[test]
+    fn truncated_gzip_ends_with_the_partial_line_and_says_why() {
+        let data = gzip(b"{\"a\":1}\n{\"a\":2}\n{\"b\":\"a long last line that will be cut\"}\n");
+        // Cut inside the compressed stream: the CRC trailer and some data are missing.
+        let cut = data[..data.len() - 12].to_vec();
+        let mut r = gz_reader(cut);
+        let mut lines = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            lines.push(l);
+        }
+        let err = r.stream_error().expect("truncation is reported");
+        assert!(err.to_string().contains("mem.gz"), "{err}");
+        let last = lines.last().unwrap();
+        assert_eq!(last.number, lines.len() as u64);
+        assert!(!last.bytes.ends_with(b"}"), "the cut line is incomplete");
+        assert_eq!(lines[0].bytes, b"{\"a\":1}");
+        // After the damage the input stays ended.
+        assert!(r.next_line().unwrap().is_none());
+    }
+
+    #[test]
+    fn corrupt_or_non_gzip_input_gives_one_empty_line_not_an_error() {
+        let mut r = gz_reader(b"{\"not\":\"gzip\"}\n".to_vec());
+        let l = r.next_line().unwrap().expect("a line for the damage");
+        assert_eq!((l.number, l.bytes.len(), l.len), (1, 0, 0));
+        assert!(r.stream_error().is_some());
+        assert!(r.next_line().unwrap().is_none());
+        // A whole stream reads clean.
+        let mut r = gz_reader(gzip(b"{}\n"));
+        assert_eq!(r.next_line().unwrap().unwrap().bytes, b"{}");
+        assert!(r.next_line().unwrap().is_none());
+        assert!(r.stream_error().is_none());
+    }
+
+    #[test]
+    fn plain_read_errors_still_fail() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::InvalidData, "disk says no"))
+            }
+        }
+        let mut r = NdjsonReader::from_reader("disk", Box::new(BufReader::new(Failing)), 10);
+        let e = r.next_line().unwrap_err();
+        assert!(e.to_string().contains("disk: line 1"), "{e}");
     }
 
     fn tempfile_dir() -> PathBuf {
