@@ -218,12 +218,13 @@ impl Engine {
     }
 
     /// The input is complete up to the latest event time seen (end of a replay, or the live stream
-    /// idle): advances the watermark there and emits what that causes. Alerts whose quiet period has
-    /// not elapsed by then stay open.
+    /// idle): applies every region's time-driven transitions up to it and emits what that causes.
+    /// Alerts whose quiet period has not elapsed by then stay open. The lateness watermark is left
+    /// where it is, so a pause in a live feed does not turn the next slightly older report into a
+    /// late one.
     pub fn flush(&mut self) -> Vec<Alert> {
         let mut out = Vec::new();
         if let Some(m) = self.max_time {
-            self.watermark = Some(self.watermark.map_or(m, |w| w.max(m)));
             self.sweep(m, &mut out);
         }
         sort(&mut out);
@@ -438,6 +439,12 @@ impl RegionState {
             open.pending = None;
         }
     }
+}
+
+/// The order of emissions within one call: region id, rule, event time, version. Callers that merge
+/// the emissions of several engines use it too.
+pub fn sort_emissions(out: &mut [Alert]) {
+    sort(out)
 }
 
 fn sort(out: &mut [Alert]) {

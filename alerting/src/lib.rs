@@ -22,7 +22,7 @@ pub mod rule;
 pub mod time;
 pub mod window;
 
-pub use engine::{Engine, EngineStats, Snapshot, SNAPSHOT_VERSION};
+pub use engine::{sort_emissions, Engine, EngineStats, Snapshot, SNAPSHOT_VERSION};
 pub use model::*;
 
 /// Why the alerting stage refused an input, a configuration or a snapshot.

@@ -128,6 +128,9 @@ pub struct Topics {
     /// Dead letters: rejected input with its reason and original bytes.
     #[serde(default = "t_dlq")]
     pub dlq: String,
+    /// Checkpoints of the alerting stage (compacted; one key per input partition).
+    #[serde(default = "t_checkpoints")]
+    pub checkpoints: String,
 }
 
 impl Default for Topics {
@@ -137,6 +140,7 @@ impl Default for Topics {
             indicators: t_indicators(),
             alerts: t_alerts(),
             dlq: t_dlq(),
+            checkpoints: t_checkpoints(),
         }
     }
 }
@@ -152,6 +156,9 @@ fn t_alerts() -> String {
 }
 fn t_dlq() -> String {
     "reports.dlq".into()
+}
+fn t_checkpoints() -> String {
+    "tocsin.checkpoints".into()
 }
 
 /// `[ingest]`
@@ -371,9 +378,13 @@ pub struct RunConfig {
     /// Most produced-but-unacknowledged messages before input is paused.
     #[serde(default = "d_in_flight")]
     pub max_in_flight: usize,
-    /// Deadline for a graceful shutdown (drain, flush, commit) after SIGTERM/SIGINT.
+    /// Deadline for a graceful shutdown (drain, flush, checkpoint, commit) after SIGTERM/SIGINT.
     #[serde(default = "d_shutdown")]
     pub shutdown_timeout: Dur,
+    /// How often (wall clock) the alerting stage checkpoints its state and commits its input
+    /// offsets. Input since the last checkpoint is re-read after a crash.
+    #[serde(default = "d_checkpoint")]
+    pub checkpoint_interval: Dur,
 }
 
 impl Default for RunConfig {
@@ -383,6 +394,7 @@ impl Default for RunConfig {
             queue_capacity: d_queue(),
             max_in_flight: d_in_flight(),
             shutdown_timeout: d_shutdown(),
+            checkpoint_interval: d_checkpoint(),
         }
     }
 }
@@ -398,6 +410,9 @@ fn d_in_flight() -> usize {
 }
 fn d_shutdown() -> Dur {
     Dur::secs(30)
+}
+fn d_checkpoint() -> Dur {
+    Dur::secs(10)
 }
 
 /// `[metrics]`
@@ -449,6 +464,7 @@ impl Config {
             ("indicators", &t.indicators),
             ("alerts", &t.alerts),
             ("dlq", &t.dlq),
+            ("checkpoints", &t.checkpoints),
         ];
         let mut seen = BTreeSet::new();
         for (key, name) in names {
@@ -555,6 +571,9 @@ impl Config {
         }
         if self.run.queue_capacity == 0 {
             bad("run.queue_capacity", "must be greater than 0".into());
+        }
+        if self.run.checkpoint_interval.is_zero() {
+            bad("run.checkpoint_interval", "must be greater than 0".into());
         }
         if self.run.max_in_flight == 0 {
             bad("run.max_in_flight", "must be greater than 0".into());

@@ -17,12 +17,26 @@ pub struct Pending {
     pub deliveries: Vec<(&'static str, DeliveryFuture)>,
     /// Lines to print on stdout once durable (`run --print-alerts`).
     pub print: Vec<String>,
+    /// A checkpoint to write once everything before it is durable; its offset is stored after it.
+    pub checkpoint: Option<CheckpointWrite>,
 }
 
-/// Awaits the deliveries of each [`Pending`] in order, then stores its input offset. A delivery that
-/// fails after the producer's own retries is fatal for the stage: its offset is never stored, so the
-/// message is consumed again after a restart (at-least-once).
+/// A partition's checkpoint, ready to produce.
+pub struct CheckpointWrite {
+    pub topic: String,
+    pub key: String,
+    pub payload: Vec<u8>,
+    /// Input partition and the first offset the checkpoint does not reflect.
+    pub partition: i32,
+    pub next_offset: i64,
+}
+
+/// Awaits the deliveries of each [`Pending`] in order, then stores its input offset (or writes its
+/// checkpoint, then stores the checkpoint's offset). A delivery that fails after the producer's own
+/// retries is fatal for the stage: its offset is never stored, so the message is consumed again after
+/// a restart (at-least-once).
 pub async fn acker(
+    producer: rdkafka::producer::FutureProducer,
     consumer: Arc<super::StageConsumer>,
     topic: String,
     mut rx: mpsc::Receiver<Pending>,
@@ -38,7 +52,25 @@ pub async fn acker(
                 Err((e, _)) => anyhow::bail!("delivery to {output} failed after retries: {e}"),
             }
         }
-        if let Some((partition, offset)) = p.input {
+        let mut store = p.input;
+        if let Some(cp) = p.checkpoint {
+            let f = super::send(&producer, &cp.topic, Some(&cp.key), &cp.payload)
+                .await
+                .with_context(|| format!("writing checkpoint {}", cp.key))?;
+            match f
+                .await
+                .context("the producer was dropped before delivery")?
+            {
+                Ok(_) => on_durable("checkpoints"),
+                Err((e, _)) => anyhow::bail!("checkpoint {} not written: {e}", cp.key),
+            }
+            tracing::debug!(key = %cp.key, bytes = cp.payload.len(), next_offset = cp.next_offset, "checkpoint written");
+            if cp.next_offset > 0 {
+                // The legacy store API stores offset + 1: the next offset to consume.
+                store = Some((cp.partition, cp.next_offset - 1));
+            }
+        }
+        if let Some((partition, offset)) = store {
             if let Err(e) = consumer.store_offset(&topic, partition, offset) {
                 // After a rebalance the partition may belong to another instance, which will
                 // process the message again: at-least-once, never lost.

@@ -7,6 +7,7 @@
 //! pauses consumption instead of filling memory.
 
 pub mod acks;
+pub mod checkpoint;
 mod produce;
 mod service;
 mod stages;
@@ -34,7 +35,35 @@ use rdkafka::producer::{DefaultProducerContext, DeliveryFuture, FutureProducer, 
 pub struct StageContext {
     pub stage: &'static str,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Readiness. Set on assignment unless the stage must first restore state (`stateful`), in which
+    /// case the stage sets it once restored.
     pub assigned: Arc<AtomicBool>,
+    pub stateful: bool,
+    /// Assignment changes, for the stage to act on (restore or drop partition state).
+    pub events: Arc<std::sync::Mutex<Vec<Assignment>>>,
+}
+
+/// A change of a stage's partition assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignment {
+    Assigned(Vec<(String, i32)>),
+    Revoked(Vec<(String, i32)>),
+}
+
+fn partitions(tpl: &rdkafka::TopicPartitionList) -> Vec<(String, i32)> {
+    tpl.elements()
+        .iter()
+        .map(|e| (e.topic().to_owned(), e.partition()))
+        .collect()
+}
+
+impl StageContext {
+    fn push(&self, a: Assignment) {
+        self.events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(a);
+    }
 }
 
 impl ClientContext for StageContext {
@@ -53,8 +82,10 @@ impl ConsumerContext for StageContext {
             );
             self.assigned.store(false, Ordering::Relaxed);
             for e in tpl.elements() {
-                self.metrics.forget_lag(self.stage, e.topic(), e.partition());
+                self.metrics
+                    .forget_lag(self.stage, e.topic(), e.partition());
             }
+            self.push(Assignment::Revoked(partitions(tpl)));
         }
     }
 
@@ -66,7 +97,10 @@ impl ConsumerContext for StageContext {
                     partitions = tpl.count(),
                     "partitions assigned"
                 );
-                self.assigned.store(true, Ordering::Relaxed);
+                self.push(Assignment::Assigned(partitions(tpl)));
+                if !self.stateful {
+                    self.assigned.store(true, Ordering::Relaxed);
+                }
             }
             Rebalance::Revoke(_) => {}
             Rebalance::Error(e) => {
@@ -165,6 +199,9 @@ impl Bus {
                 mock.create_topic(name, self.kafka.partitions, 1)
                     .with_context(|| format!("creating topic {name} on the embedded broker"))?;
             }
+            mock.create_topic(&t.checkpoints, 1, 1).with_context(|| {
+                format!("creating topic {} on the embedded broker", t.checkpoints)
+            })?;
             return Ok(());
         }
         let admin: AdminClient<DefaultClientContext> = self
@@ -180,6 +217,14 @@ impl Bus {
                     TopicReplication::Fixed(self.kafka.replication_factor),
                 )
             })
+            .chain(std::iter::once(
+                NewTopic::new(
+                    &t.checkpoints,
+                    1,
+                    TopicReplication::Fixed(self.kafka.replication_factor),
+                )
+                .set("cleanup.policy", "compact"),
+            ))
             .collect();
         let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
         let results = admin

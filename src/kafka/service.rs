@@ -49,17 +49,15 @@ pub fn run(global: &Global, args: &RunArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let engine = if runs_alert {
-        Some(setup::engine(&cfg)?)
-    } else {
-        None
-    };
+    if runs_alert {
+        setup::engine(&cfg)?; // the rules compile, before connecting
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(cfg, args, metrics, enricher, engine))
+    runtime.block_on(serve(cfg, args, metrics, enricher, runs_alert))
 }
 
 struct Task {
@@ -72,7 +70,7 @@ async fn serve(
     args: &RunArgs,
     metrics: Arc<Metrics>,
     enricher: Option<Arc<enrich::Enricher>>,
-    engine: Option<alerting::Engine>,
+    runs_alert: bool,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let bus = Bus::connect(&cfg.kafka, None)?;
@@ -97,7 +95,11 @@ async fn serve(
     });
     let mut health = Health::default();
     let mut stage_context = |stage: &'static str| {
-        let outputs: &[&str] = if stage == "enrich" { &["indicators", "dlq"] } else { &["alerts", "dlq"] };
+        let outputs: &[&str] = if stage == "enrich" {
+            &["indicators", "dlq"]
+        } else {
+            &["alerts", "dlq"]
+        };
         metrics.init_stage(stage, outputs);
         let assigned = Arc::new(std::sync::atomic::AtomicBool::new(false));
         health.stages.push((stage, assigned.clone()));
@@ -105,6 +107,8 @@ async fn serve(
             stage,
             metrics: metrics.clone(),
             assigned,
+            stateful: stage == "alert",
+            events: Default::default(),
         }
     };
 
@@ -122,17 +126,22 @@ async fn serve(
             ),
         });
     }
-    let runs_alert = engine.is_some();
-    if let Some(engine) = engine {
-        let consumer = Arc::new(bus.consumer(
-            &format!("{}-alert", cfg.kafka.group_id),
-            stage_context("alert"),
-        )?);
+    if runs_alert {
+        let context = stage_context("alert");
+        let (ready, events) = (context.assigned.clone(), context.events.clone());
+        let consumer = Arc::new(bus.consumer(&super::stages::alert_group(&cfg), context)?);
         tasks.push(Task {
             name: "alert",
             handle: tokio::spawn(
-                alert_stage(ctx.clone(), consumer, engine, shutdown_rx.clone())
-                    .instrument(tracing::info_span!("alert")),
+                alert_stage(
+                    ctx.clone(),
+                    consumer,
+                    bus.client_config(),
+                    ready,
+                    events,
+                    shutdown_rx.clone(),
+                )
+                .instrument(tracing::info_span!("alert")),
             ),
         });
     }

@@ -1,6 +1,7 @@
 //! The async shells around the pure stages: consume, call the stage, produce, hand the deliveries
 //! to the acker. One task per stage, bounded queues, no per-message tasks.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -103,6 +104,7 @@ impl<'a> Outputs<'a> {
                 input,
                 deliveries: Vec::new(),
                 print: Vec::new(),
+                checkpoint: None,
             },
         }
     }
@@ -135,7 +137,7 @@ impl<'a> Outputs<'a> {
 
     /// Hands the outputs to the acker (waits while its queue is full: backpressure).
     async fn hand_over(self, ack_tx: &mpsc::Sender<Pending>) -> bool {
-        let n = self.pending.deliveries.len() as u64;
+        let n = self.pending.deliveries.len() as u64 + u64::from(self.pending.checkpoint.is_some());
         self.ctx.activity.unacked.fetch_add(n, Ordering::Relaxed);
         self.ctx
             .metrics
@@ -159,6 +161,7 @@ fn start_acker(
     let (tx, rx) = mpsc::channel::<Pending>(ctx.cfg.run.queue_capacity);
     let c = ctx.clone();
     let handle = tokio::spawn(acker(
+        ctx.producer.clone(),
         consumer.clone(),
         topic.to_owned(),
         rx,
@@ -296,22 +299,37 @@ pub async fn enrich_stage(
     }
 }
 
-fn publish_engine_stats(metrics: &Metrics, engine: &alerting::Engine) {
-    let stats = engine.stats();
-    metrics.windows.set(stats.windows as i64);
+fn publish_engine_stats<'a>(
+    metrics: &Metrics,
+    engines: impl Iterator<Item = &'a alerting::Engine>,
+) {
+    let mut windows = 0;
+    let mut by_severity = std::collections::BTreeMap::new();
+    let mut watermark: Option<String> = None;
+    for e in engines {
+        let s = e.stats();
+        windows += s.windows;
+        for (k, v) in s.open_by_severity {
+            *by_severity.entry(k).or_insert(0) += v;
+        }
+        watermark = watermark.max(s.watermark);
+    }
+    metrics.windows.set(windows as i64);
     for sev in [
         alerting::Severity::Low,
         alerting::Severity::Medium,
         alerting::Severity::High,
         alerting::Severity::Critical,
     ] {
-        let n = stats.open_by_severity.get(&sev).copied().unwrap_or(0);
+        let n = by_severity.get(&sev).copied().unwrap_or(0);
         let label = serde_json::to_value(sev).ok();
         let label = label.as_ref().and_then(|v| v.as_str()).unwrap_or("unknown");
-        metrics.open_alerts.with_label_values(&[label]).set(n as i64);
+        metrics
+            .open_alerts
+            .with_label_values(&[label])
+            .set(n as i64);
     }
-    if let Some(w) = stats
-        .watermark
+    if let Some(w) = watermark
         .as_deref()
         .and_then(|w| chrono::DateTime::parse_from_rfc3339(w).ok())
     {
@@ -319,11 +337,26 @@ fn publish_engine_stats(metrics: &Metrics, engine: &alerting::Engine) {
     }
 }
 
-/// The alert stage on Kafka: `indicators` → windows and rules → `alerts` (keyed by region).
+/// One assigned partition of `indicators`: its own engine (regions are the partition key), and the
+/// input position its state reflects.
+struct PartitionTask {
+    engine: alerting::Engine,
+    /// Input below this offset is already in the restored state.
+    skip_below: i64,
+    /// The first offset not yet reflected in `engine`, once known.
+    next_offset: Option<i64>,
+    /// Changed since the last checkpoint.
+    dirty: bool,
+}
+
+/// The alert stage on Kafka: `indicators` → windows and rules → `alerts` (keyed by region), with the
+/// state of each input partition checkpointed to the changelog topic (see [`super::checkpoint`]).
 pub async fn alert_stage(
     ctx: Arc<StageCtx>,
     consumer: Arc<StageConsumer>,
-    mut engine: alerting::Engine,
+    client: rdkafka::config::ClientConfig,
+    ready: Arc<AtomicBool>,
+    events: Arc<Mutex<Vec<super::Assignment>>>,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     const STAGE: &str = "alert";
@@ -338,35 +371,75 @@ pub async fn alert_stage(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_input = Instant::now();
     let mut last_stats = Instant::now();
-    let mut dirty = false;
+    let mut last_checkpoint = Instant::now();
+    let mut idle_flush_due = false;
+    let mut tasks: BTreeMap<i32, PartitionTask> = BTreeMap::new();
     tracing::info!(topic = %topics.indicators, "alert stage started");
 
     let mut failure = None;
     while let Some(received) = receive(&consumer, &mut shutdown, Some(&mut tick)).await {
+        let changes: Vec<super::Assignment> =
+            std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
+        if !changes.is_empty() {
+            if let Err(e) = reassign(&ctx, &client, &mut tasks, changes).await {
+                failure = Some(e);
+                break;
+            }
+            ready.store(true, Ordering::Relaxed);
+        }
         let started = Instant::now();
-        let (alerts, mut out, dead) = match received {
+        let mut alerts = Vec::new();
+        let mut dead = None;
+        let mut from_input = false;
+        match received {
             Received::Error(e) => {
                 tracing::warn!(error = %e, "consume error");
                 continue;
             }
             Received::Tick => {
-                if !dirty || last_input.elapsed() < idle {
-                    continue;
+                if idle_flush_due && last_input.elapsed() >= idle {
+                    idle_flush_due = false;
+                    for t in tasks.values_mut() {
+                        let a = t.engine.flush();
+                        t.dirty |= !a.is_empty();
+                        alerts.extend(a);
+                    }
+                    alerting::sort_emissions(&mut alerts);
+                    ctx.activity.alert_flushed.store(true, Ordering::Relaxed);
                 }
-                dirty = false;
-                (engine.flush(), Outputs::new(&ctx, STAGE, None), None)
             }
             Received::Message(m) => {
+                from_input = true;
                 ctx.metrics.received.with_label_values(&[STAGE]).inc();
                 ctx.activity.alert_flushed.store(false, Ordering::Relaxed);
                 last_input = Instant::now();
-                dirty = true;
+                idle_flush_due = true;
+                let task = match tasks.get_mut(&m.partition()) {
+                    Some(t) => t,
+                    None => {
+                        // A message of a partition whose assignment event was not seen: restore it.
+                        let a = super::Assignment::Assigned(vec![(
+                            m.topic().to_owned(),
+                            m.partition(),
+                        )]);
+                        if let Err(e) = reassign(&ctx, &client, &mut tasks, vec![a]).await {
+                            failure = Some(e);
+                            break;
+                        }
+                        tasks.get_mut(&m.partition()).expect("just restored")
+                    }
+                };
+                if m.offset() < task.skip_below {
+                    ctx.activity.alert_in.fetch_add(1, Ordering::Relaxed);
+                    continue; // already reflected in the restored state
+                }
+                task.next_offset = Some(m.offset() + 1);
+                task.dirty = true;
                 let payload = m.payload().unwrap_or(&[]);
                 let origin = origin_of(&m);
-                let out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
                 match serde_json::from_slice::<IndicatorRecord>(payload) {
                     Err(e) => {
-                        let dl = DeadLetter::new(
+                        dead = Some(DeadLetter::new(
                             RejectReason::InvalidJson,
                             None,
                             format!("not an indicator record: {e}"),
@@ -374,22 +447,20 @@ pub async fn alert_stage(
                             payload,
                             payload.len() as u64,
                             cfg.ingest.dlq_max_payload_bytes,
-                        );
-                        (Vec::new(), out, Some(dl))
+                        ));
                     }
-                    Ok(rec) => match engine.process(&rec) {
-                        Ok(alerts) => (alerts, out, None),
+                    Ok(rec) => match task.engine.process(&rec) {
+                        Ok(a) => alerts = a,
                         Err(
                             e @ (alerting::AlertingError::Late { .. }
                             | alerting::AlertingError::BadTime { .. }),
                         ) => {
-                            let dl = pipeline::late_indicator(
+                            dead = Some(pipeline::late_indicator(
                                 &rec,
                                 e.to_string(),
                                 origin,
                                 cfg.ingest.dlq_max_payload_bytes,
-                            );
-                            (Vec::new(), out, Some(dl))
+                            ));
                         }
                         Err(e) => {
                             failure = Some(anyhow::Error::from(e).context("alerting"));
@@ -398,56 +469,38 @@ pub async fn alert_stage(
                     },
                 }
             }
-        };
-        let is_flush = out.pending.input.is_none();
-        let sent: anyhow::Result<()> = async {
-            if let Some(dl) = &dead {
-                out.dead_letter(dl).await?;
-            }
-            let now = ingest::format_time(&Utc::now());
-            for mut a in alerts {
-                a.emitted_at = now.clone();
-                let json = serde_json::to_string(&a)?;
-                out.send(
-                    "alerts",
-                    &topics.alerts,
-                    Some(&a.region.id),
-                    json.as_bytes(),
-                )
-                .await?;
-                if ctx.print_alerts {
-                    out.pending.print.push(json);
-                }
-                let status = serde_json::to_value(a.status)?;
-                ctx.metrics
-                    .alerts
-                    .with_label_values(&[status.as_str().unwrap_or("unknown")])
-                    .inc();
-                ctx.activity.totals().alerts += 1;
-            }
-            Ok(())
         }
-        .await;
-        if let Err(e) = sent {
-            failure = Some(e.context("producing alerts"));
+        let mut out = Outputs::new(&ctx, STAGE, None);
+        if let Err(e) = emit(&ctx, &mut out, dead.as_ref(), alerts).await {
+            failure = Some(e);
             break;
         }
-        if !is_flush {
+        if from_input {
             ctx.metrics
                 .processing
                 .with_label_values(&[STAGE])
                 .observe(started.elapsed().as_secs_f64());
             ctx.activity.alert_in.fetch_add(1, Ordering::Relaxed);
         }
-        if !out.hand_over(&ack_tx).await {
+        if !out.pending.deliveries.is_empty() && !out.hand_over(&ack_tx).await {
             break;
         }
-        if is_flush {
-            ctx.activity.alert_flushed.store(true, Ordering::Relaxed);
+        if last_checkpoint.elapsed() >= cfg.run.checkpoint_interval.as_std() {
+            last_checkpoint = Instant::now();
+            if let Err(e) = checkpoint_all(&ctx, &mut tasks, &ack_tx).await {
+                failure = Some(e);
+                break;
+            }
         }
-        if is_flush || last_stats.elapsed() >= Duration::from_secs(1) {
+        if last_stats.elapsed() >= Duration::from_secs(1) {
             last_stats = Instant::now();
-            publish_engine_stats(&ctx.metrics, &engine);
+            publish_engine_stats(&ctx.metrics, tasks.values().map(|t| &t.engine));
+        }
+    }
+    if failure.is_none() {
+        // Graceful stop: everything processed is checkpointed before the offsets are committed.
+        if let Err(e) = checkpoint_all(&ctx, &mut tasks, &ack_tx).await {
+            failure = Some(e);
         }
     }
     let closed = close(&consumer, &ctx, ack_tx, acker, STAGE).await;
@@ -456,4 +509,153 @@ pub async fn alert_stage(
         Some(e) => Err(e),
         None => closed,
     }
+}
+
+/// Produces a dead letter and alerts (with the wall-clock `emitted_at` of the live service).
+async fn emit(
+    ctx: &StageCtx,
+    out: &mut Outputs<'_>,
+    dead: Option<&DeadLetter>,
+    alerts: Vec<alerting::Alert>,
+) -> anyhow::Result<()> {
+    if let Some(dl) = dead {
+        out.dead_letter(dl).await?;
+    }
+    let now = ingest::format_time(&Utc::now());
+    let topic = &ctx.cfg.kafka.topics.alerts;
+    for mut a in alerts {
+        a.emitted_at = now.clone();
+        let json = serde_json::to_string(&a)?;
+        out.send("alerts", topic, Some(&a.region.id), json.as_bytes())
+            .await
+            .context("producing alerts")?;
+        if ctx.print_alerts {
+            out.pending.print.push(json);
+        }
+        let status = serde_json::to_value(a.status)?;
+        ctx.metrics
+            .alerts
+            .with_label_values(&[status.as_str().unwrap_or("unknown")])
+            .inc();
+        ctx.activity.totals().alerts += 1;
+    }
+    Ok(())
+}
+
+/// Queues a checkpoint of every changed partition behind the outputs already queued.
+async fn checkpoint_all(
+    ctx: &StageCtx,
+    tasks: &mut BTreeMap<i32, PartitionTask>,
+    ack_tx: &mpsc::Sender<Pending>,
+) -> anyhow::Result<()> {
+    let cfg = &ctx.cfg;
+    for (&partition, t) in tasks.iter_mut().filter(|(_, t)| t.dirty) {
+        let Some(next_offset) = t
+            .next_offset
+            .or((t.skip_below >= 0).then_some(t.skip_below))
+        else {
+            continue;
+        };
+        let cp = super::checkpoint::Checkpoint {
+            version: super::checkpoint::CHECKPOINT_VERSION,
+            topic: cfg.kafka.topics.indicators.clone(),
+            partition,
+            next_offset,
+            snapshot: t.engine.snapshot(),
+        };
+        let mut out = Outputs::new(ctx, "alert", None);
+        out.pending.checkpoint = Some(super::acks::CheckpointWrite {
+            topic: cfg.kafka.topics.checkpoints.clone(),
+            key: super::checkpoint::key(&alert_group(cfg), &cfg.kafka.topics.indicators, partition),
+            payload: super::checkpoint::encode(&cp)?,
+            partition,
+            next_offset,
+        });
+        if !out.hand_over(ack_tx).await {
+            anyhow::bail!("the acknowledgement task stopped");
+        }
+        t.dirty = false;
+    }
+    Ok(())
+}
+
+/// The consumer group of the alerting stage.
+pub fn alert_group(cfg: &config::Config) -> String {
+    format!("{}-alert", cfg.kafka.group_id)
+}
+
+/// Applies assignment changes: revoked partitions' state is dropped (the new owner resumes from their
+/// last checkpoint); newly assigned partitions are restored from theirs.
+async fn reassign(
+    ctx: &StageCtx,
+    client: &rdkafka::config::ClientConfig,
+    tasks: &mut BTreeMap<i32, PartitionTask>,
+    changes: Vec<super::Assignment>,
+) -> anyhow::Result<()> {
+    let cfg = &ctx.cfg;
+    let mut wanted = Vec::new();
+    for change in changes {
+        match change {
+            super::Assignment::Revoked(ps) => {
+                for (_, p) in ps {
+                    tasks.remove(&p);
+                    wanted.retain(|&w| w != p);
+                }
+            }
+            super::Assignment::Assigned(ps) => {
+                for (_, p) in ps {
+                    if !tasks.contains_key(&p) && !wanted.contains(&p) {
+                        wanted.push(p);
+                    }
+                }
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let group = alert_group(cfg);
+    let keys: Vec<String> = wanted
+        .iter()
+        .map(|&p| super::checkpoint::key(&group, &cfg.kafka.topics.indicators, p))
+        .collect();
+    let reader = client.clone();
+    let topic = cfg.kafka.topics.checkpoints.clone();
+    let k = keys.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        super::checkpoint::read_latest(reader, &topic, &k, Duration::from_secs(30))
+    })
+    .await
+    .context("the checkpoint reader panicked")??;
+    for (&p, key) in wanted.iter().zip(&keys) {
+        let task = match found.get(key) {
+            Some(cp) => {
+                let engine =
+                    alerting::Engine::restore(&cfg.alerting, &cfg.rules, cp.snapshot.clone())
+                        .with_context(|| format!("restoring checkpoint {key}"))?;
+                tracing::info!(
+                    partition = p,
+                    next_offset = cp.next_offset,
+                    "state restored from checkpoint"
+                );
+                PartitionTask {
+                    engine,
+                    skip_below: cp.next_offset,
+                    next_offset: None,
+                    dirty: false,
+                }
+            }
+            None => {
+                tracing::info!(partition = p, "no checkpoint: starting with empty state");
+                PartitionTask {
+                    engine: crate::setup::engine(cfg)?,
+                    skip_below: -1,
+                    next_offset: None,
+                    dirty: false,
+                }
+            }
+        };
+        tasks.insert(p, task);
+    }
+    Ok(())
 }
