@@ -98,7 +98,8 @@ struct AcledFigures {
 }
 
 fn acled(enricher: &Enricher, reports: &Path, gold: &Path) -> Result<AcledFigures> {
-    let mut rdr = csv::Reader::from_path(gold).with_context(|| format!("reading {}", gold.display()))?;
+    let mut rdr =
+        csv::Reader::from_path(gold).with_context(|| format!("reading {}", gold.display()))?;
     let mut by_id: BTreeMap<String, AcledGold> = BTreeMap::new();
     for (n, row) in rdr.deserialize::<AcledGold>().enumerate() {
         let row = row.with_context(|| format!("{}: row {}", gold.display(), n + 2))?;
@@ -146,7 +147,8 @@ fn overlaps(l: &Location, t: &GoldToponym) -> bool {
 }
 
 fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
-    let data = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let data =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let decoder = ingest::Decoder::default();
     let mut f = GeoparsingFigures::default();
     for (n, line) in data.lines().enumerate() {
@@ -165,8 +167,10 @@ fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
             .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
         let e = enricher.enrich(&report);
         f.docs += 1;
-        let (gold, ignored): (Vec<&GoldToponym>, Vec<&GoldToponym>) =
-            doc.toponyms.iter().partition(|t| t.lat.is_some() && t.lon.is_some());
+        let (gold, ignored): (Vec<&GoldToponym>, Vec<&GoldToponym>) = doc
+            .toponyms
+            .iter()
+            .partition(|t| t.lat.is_some() && t.lon.is_some());
         f.gold += gold.len();
         for l in &e.locations {
             let hits_gold = gold.iter().any(|t| overlaps(l, t));
@@ -179,7 +183,9 @@ fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
         for t in &gold {
             if let Some(l) = e.locations.iter().find(|l| overlaps(l, t)) {
                 f.found += 1;
-                let (Some(lat), Some(lon)) = (t.lat, t.lon) else { continue };
+                let (Some(lat), Some(lon)) = (t.lat, t.lon) else {
+                    continue;
+                };
                 if km(l.lat, l.lon, lat, lon) <= 161.0 {
                     f.within_161 += 1;
                 }
@@ -190,7 +196,12 @@ fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
 }
 
 /// The quality report, as printable text.
-pub fn report(enricher: &Enricher, acled_reports: &Path, acled_gold: &Path, geoparsing_path: &Path) -> Result<String> {
+pub fn report(
+    enricher: &Enricher,
+    acled_reports: &Path,
+    acled_gold: &Path,
+    geoparsing_path: &Path,
+) -> Result<String> {
     let mut out = String::new();
     let started = Instant::now();
     let a = acled(enricher, acled_reports, acled_gold)?;
@@ -204,8 +215,18 @@ pub fn report(enricher: &Enricher, acled_reports: &Path, acled_gold: &Path, geop
         "gazetteer: {} places, {} names, {} admin1, {} admin2, {} countries",
         stats.places, stats.names, stats.admin1, stats.admin2, stats.countries
     );
-    let _ = writeln!(out, "ACLED ({} reports, {} with a focus, {:.2}s)", a.rows, a.with_focus, acled_secs);
-    let _ = writeln!(out, "  focus country accuracy        {:>7}  ({}/{}; target >= 95%)", pct(a.country_ok, a.rows), a.country_ok, a.rows);
+    let _ = writeln!(
+        out,
+        "ACLED ({} reports, {} with a focus, {:.2}s)",
+        a.rows, a.with_focus, acled_secs
+    );
+    let _ = writeln!(
+        out,
+        "  focus country accuracy        {:>7}  ({}/{}; target >= 95%)",
+        pct(a.country_ok, a.rows),
+        a.country_ok,
+        a.rows
+    );
     let _ = writeln!(
         out,
         "  focus admin1 by code          {:>7}  ({}/{} rows with geo_precision 1-2, admin1 point <= 25 km; target >= 80%)",
@@ -220,13 +241,45 @@ pub fn report(enricher: &Enricher, acled_reports: &Path, acled_gold: &Path, geop
         a.near_ok,
         a.near_rows
     );
-    let p = if g.predicted == 0 { 0.0 } else { g.true_pos as f64 / g.predicted as f64 };
-    let r = if g.gold == 0 { 0.0 } else { g.found as f64 / g.gold as f64 };
-    let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
-    let _ = writeln!(out, "Geoparsing ({} documents, {} gold toponyms with coordinates, {:.2}s)", g.docs, g.gold, geo_secs);
-    let _ = writeln!(out, "  toponym precision             {:>6.1}%  ({}/{})", 100.0 * p, g.true_pos, g.predicted);
-    let _ = writeln!(out, "  toponym recall                {:>6.1}%  ({}/{})", 100.0 * r, g.found, g.gold);
-    let _ = writeln!(out, "  toponym F1                    {:>6.1}%  (target >= 85%)", 100.0 * f1);
+    let p = if g.predicted == 0 {
+        0.0
+    } else {
+        g.true_pos as f64 / g.predicted as f64
+    };
+    let r = if g.gold == 0 {
+        0.0
+    } else {
+        g.found as f64 / g.gold as f64
+    };
+    let f1 = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
+    let _ = writeln!(
+        out,
+        "Geoparsing ({} documents, {} gold toponyms with coordinates, {:.2}s)",
+        g.docs, g.gold, geo_secs
+    );
+    let _ = writeln!(
+        out,
+        "  toponym precision             {:>6.1}%  ({}/{})",
+        100.0 * p,
+        g.true_pos,
+        g.predicted
+    );
+    let _ = writeln!(
+        out,
+        "  toponym recall                {:>6.1}%  ({}/{})",
+        100.0 * r,
+        g.found,
+        g.gold
+    );
+    let _ = writeln!(
+        out,
+        "  toponym F1                    {:>6.1}%  (target >= 85%)",
+        100.0 * f1
+    );
     let _ = writeln!(
         out,
         "  accuracy within 161 km        {:>7}  ({}/{} matched toponyms; target >= 90%)",

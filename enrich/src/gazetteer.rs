@@ -149,8 +149,8 @@ pub struct Gazetteer {
     pub(crate) names: fst::Map<Vec<u8>>,
 }
 
-/// Version of the binary format; part of the cache file name.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the binary format and of the index contents; part of the cache file name.
+pub const FORMAT_VERSION: u32 = 2;
 
 const BUILTIN_CITIES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -187,7 +187,13 @@ pub fn builtin_sources() -> GeonamesSources<'static> {
 /// FNV-1a 64 over the sources (and the build code's version), naming the cache file.
 fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
-    for part in [src.cities, src.admin1, src.admin2, src.countries, src.demonyms] {
+    for part in [
+        src.cities,
+        src.admin1,
+        src.admin2,
+        src.countries,
+        src.demonyms,
+    ] {
         for &b in (part.len() as u64).to_le_bytes().iter().chain(part) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x100000001b3);
@@ -221,7 +227,9 @@ impl Gazetteer {
             if required {
                 Err(EnrichError::Gazetteer {
                     path: dir.display().to_string(),
-                    message: format!("building a gazetteer: none of {names:?} (plain or .gz) found"),
+                    message: format!(
+                        "building a gazetteer: none of {names:?} (plain or .gz) found"
+                    ),
                 })
             } else {
                 Ok(Vec::new())
@@ -645,7 +653,9 @@ pub fn normalize_name(s: &str) -> String {
 fn squash(folded: &str) -> String {
     let mut s: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
     for art in ["al", "el", "ar", "as", "ad", "an", "ash", "az", "at"] {
-        let with_sep = [" ", "-"].iter().any(|sep| folded.starts_with(&format!("{art}{sep}")));
+        let with_sep = [" ", "-"]
+            .iter()
+            .any(|sep| folded.starts_with(&format!("{art}{sep}")));
         if with_sep {
             s.drain(..art.len());
             break;
@@ -658,11 +668,19 @@ fn squash(folded: &str) -> String {
 fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
     if short.len() == long.len() {
         short[prefix + 1.min(short.len() - prefix)..] == long[prefix + 1.min(long.len() - prefix)..]
     } else {
@@ -693,18 +711,22 @@ pub(crate) mod tests {
         }
     }
 
-    fn city(
-        id: u32,
-        name: &str,
-        alts: &str,
-        lat: f64,
-        lon: f64,
-        fcode: &str,
-        cc: &str,
-        a1: &str,
-        a2: &str,
-        pop: u32,
-    ) -> String {
+    /// One cities500 row: (geonameid, name, alternates, lat, lon, feature code, country,
+    /// admin1, admin2, population).
+    type CityRow<'a> = (
+        u32,
+        &'a str,
+        &'a str,
+        f64,
+        f64,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        u32,
+    );
+
+    fn city((id, name, alts, lat, lon, fcode, cc, a1, a2, pop): CityRow<'_>) -> String {
         format!(
             "{id}\t{name}\t{name}\t{alts}\t{lat}\t{lon}\tP\t{fcode}\t{cc}\t\t{a1}\t{a2}\t\t\t{pop}\t\t\t\t\n"
         )
@@ -712,29 +734,199 @@ pub(crate) mod tests {
 
     static FIX_CITIES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         [
-            city(379555, "El Geneina", "Al Junaynah,Geneina,الجنينة", 13.45, 22.44, "PPLA", "SD", "47", "", 160000),
-            city(379252, "Khartoum", "Al Khartum,Khartum,الخرطوم", 15.55, 32.53, "PPLC", "SD", "29", "", 1974647),
-            city(379253, "Nyala", "", 12.05, 24.88, "PPLA", "SD", "49", "", 565734),
-            city(1000001, "Alexandria", "Al Iskandariyah,الإسكندرية", 31.2, 29.92, "PPLA", "EG", "06", "", 3811516),
-            city(4314550, "Alexandria", "", 31.31, -92.45, "PPL", "US", "LA", "079", 47723),
-            city(4744709, "Alexandria", "", 38.80, -77.05, "PPL", "US", "VA", "510", 139966),
-            city(3088461, "Police", "", 53.55, 14.57, "PPL", "PL", "78", "", 34350),
-            city(1269750, "Gumla", "", 23.04, 84.54, "PPLA2", "IN", "38", "340", 51264),
-            city(1269751, "Ranchi", "", 23.34, 85.31, "PPLA", "IN", "38", "", 1120374),
-            city(1269752, "Gumla", "", 26.0, 80.0, "PPL", "IN", "36", "", 2000),
-            city(1138958, "Kabul", "Kabol,كابل", 34.53, 69.17, "PPLC", "AF", "13", "", 3043532),
-            city(1133453, "Dawlat Abad", "Dowlatabad", 36.99, 66.82, "", "AF", "30", "", 900),
-            city(1133454, "Dawlat Abad", "", 34.0, 64.0, "", "AF", "10", "", 5000),
-            city(1133455, "Dawlat Abad", "", 30.0, 55.0, "", "IR", "29", "", 8000),
-            city(1133456, "Balkh", "", 36.75, 66.9, "", "AF", "30", "", 77000),
-            city(170063, "Aleppo", "Halab,حلب", 36.2, 37.16, "PPLA", "SY", "09", "", 1602264),
-            city(170654, "Damascus", "Dimashq,دمشق", 33.51, 36.29, "PPLC", "SY", "13", "", 1569394),
-            city(2347283, "Bambari", "", 5.76, 20.67, "PPLA", "CF", "11", "", 41356),
-            city(5000001, "Dublin", "Baile Átha Cliath", 53.33, -6.25, "PPLC", "IE", "L", "", 1024027),
-            city(5000002, "Dublin", "", 32.54, -82.9, "PPL", "US", "GA", "175", 16201),
-            city(276781, "Beirut", "Bayrut,بيروت", 33.89, 35.49, "PPLC", "LB", "04", "", 1916100),
-            city(5000003, "Henry", "", 41.1, -89.35, "PPL", "US", "IL", "", 2400),
-            city(5000004, "Saint-Louis", "", 16.03, -16.5, "PPLA", "SN", "15", "", 176000),
+            city((
+                379555,
+                "El Geneina",
+                "Al Junaynah,Geneina,الجنينة",
+                13.45,
+                22.44,
+                "PPLA",
+                "SD",
+                "47",
+                "",
+                160000,
+            )),
+            city((
+                379252,
+                "Khartoum",
+                "Al Khartum,Khartum,الخرطوم",
+                15.55,
+                32.53,
+                "PPLC",
+                "SD",
+                "29",
+                "",
+                1974647,
+            )),
+            city((
+                379253, "Nyala", "", 12.05, 24.88, "PPLA", "SD", "49", "", 565734,
+            )),
+            city((
+                1000001,
+                "Alexandria",
+                "Al Iskandariyah,الإسكندرية",
+                31.2,
+                29.92,
+                "PPLA",
+                "EG",
+                "06",
+                "",
+                3811516,
+            )),
+            city((
+                4314550,
+                "Alexandria",
+                "",
+                31.31,
+                -92.45,
+                "PPL",
+                "US",
+                "LA",
+                "079",
+                47723,
+            )),
+            city((
+                4744709,
+                "Alexandria",
+                "",
+                38.80,
+                -77.05,
+                "PPL",
+                "US",
+                "VA",
+                "510",
+                139966,
+            )),
+            city((
+                3088461, "Police", "", 53.55, 14.57, "PPL", "PL", "78", "", 34350,
+            )),
+            city((
+                1269750, "Gumla", "", 23.04, 84.54, "PPLA2", "IN", "38", "340", 51264,
+            )),
+            city((
+                1269751, "Ranchi", "", 23.34, 85.31, "PPLA", "IN", "38", "", 1120374,
+            )),
+            city((
+                1269752, "Gumla", "", 26.0, 80.0, "PPL", "IN", "36", "", 2000,
+            )),
+            city((
+                1138958,
+                "Kabul",
+                "Kabol,كابل",
+                34.53,
+                69.17,
+                "PPLC",
+                "AF",
+                "13",
+                "",
+                3043532,
+            )),
+            city((
+                1133453,
+                "Dawlat Abad",
+                "Dowlatabad",
+                36.99,
+                66.82,
+                "",
+                "AF",
+                "30",
+                "",
+                900,
+            )),
+            city((
+                1133454,
+                "Dawlat Abad",
+                "",
+                34.0,
+                64.0,
+                "",
+                "AF",
+                "10",
+                "",
+                5000,
+            )),
+            city((
+                1133455,
+                "Dawlat Abad",
+                "",
+                30.0,
+                55.0,
+                "",
+                "IR",
+                "29",
+                "",
+                8000,
+            )),
+            city((1133456, "Balkh", "", 36.75, 66.9, "", "AF", "30", "", 77000)),
+            city((
+                170063,
+                "Aleppo",
+                "Halab,حلب",
+                36.2,
+                37.16,
+                "PPLA",
+                "SY",
+                "09",
+                "",
+                1602264,
+            )),
+            city((
+                170654,
+                "Damascus",
+                "Dimashq,دمشق",
+                33.51,
+                36.29,
+                "PPLC",
+                "SY",
+                "13",
+                "",
+                1569394,
+            )),
+            city((
+                2347283, "Bambari", "", 5.76, 20.67, "PPLA", "CF", "11", "", 41356,
+            )),
+            city((
+                5000001,
+                "Dublin",
+                "Baile Átha Cliath",
+                53.33,
+                -6.25,
+                "PPLC",
+                "IE",
+                "L",
+                "",
+                1024027,
+            )),
+            city((
+                5000002, "Dublin", "", 32.54, -82.9, "PPL", "US", "GA", "175", 16201,
+            )),
+            city((
+                276781,
+                "Beirut",
+                "Bayrut,بيروت",
+                33.89,
+                35.49,
+                "PPLC",
+                "LB",
+                "04",
+                "",
+                1916100,
+            )),
+            city((
+                5000003, "Henry", "", 41.1, -89.35, "PPL", "US", "IL", "", 2400,
+            )),
+            city((
+                5000004,
+                "Saint-Louis",
+                "",
+                16.03,
+                -16.5,
+                "PPLA",
+                "SN",
+                "15",
+                "",
+                176000,
+            )),
         ]
         .concat()
     });
@@ -782,7 +974,8 @@ IE\tIRL\t372\tEI\tIreland\tDublin\t70280\t4622917\tEU\t.ie\tEUR\tEuro\t353\t\t\t
 LB\tLBN\t422\tLE\tLebanon\tBeirut\t10400\t4125247\tAS\t.lb\tLBP\tPound\t961\t\t\tar-LB\t272103\tSY,IL\t\n\
 SN\tSEN\t686\tSG\tSenegal\tDakar\t196190\t12323252\tAF\t.sn\tXOF\tFranc\t221\t\t\tfr-SN\t2245662\tGN,MR\t\n\
 BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t\t\tfr-BJ\t2395170\tNE,TG\t\n";
-    const FIX_DEMONYMS: &str = "# demonyms\nsudanese:SD\negyptian:EG\namerican:US\nsyrian:SY\nafghan:AF\n";
+    const FIX_DEMONYMS: &str =
+        "# demonyms\nsudanese:SD\negyptian:EG\namerican:US\nsyrian:SY\nafghan:AF\n";
 
     /// The built-in gazetteer, built once per test run and cached under the temp dir.
     pub(crate) fn builtin() -> std::sync::Arc<Gazetteer> {
@@ -801,16 +994,34 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
     fn builtin_has_the_extract_and_regions() {
         let g = builtin();
         let s = g.stats();
-        assert!(s.places > 200_000 && s.admin1 > 3_000 && s.countries > 240, "{s:?}");
+        assert!(
+            s.places > 200_000 && s.admin1 > 3_000 && s.countries > 240,
+            "{s:?}"
+        );
         let r = g.region("SD.47").expect("SD.47");
-        assert!(r.lat > 11.0 && r.lat < 15.0 && r.lon > 21.0 && r.lon < 25.0, "{r:?}");
+        assert!(
+            r.lat > 11.0 && r.lat < 15.0 && r.lon > 21.0 && r.lon < 25.0,
+            "{r:?}"
+        );
         let id = |c: &str, n: &str| g.admin1_by_name(c, n).map(|r| r.id);
         assert_eq!(id("Syria", "Homs Governorate").as_deref(), Some("SY.11"));
-        assert_eq!(id("Syria", "Damascus Governorate").as_deref(), Some("SY.13"));
-        assert_eq!(id("Syria", "Deir ez Zor Governorate").as_deref(), Some("SY.07"));
-        assert_eq!(id("Central African Republic", "Ouaka prefecture").as_deref(), Some("CF.11"));
+        assert_eq!(
+            id("Syria", "Damascus Governorate").as_deref(),
+            Some("SY.13")
+        );
+        assert_eq!(
+            id("Syria", "Deir ez Zor Governorate").as_deref(),
+            Some("SY.07")
+        );
+        assert_eq!(
+            id("Central African Republic", "Ouaka prefecture").as_deref(),
+            Some("CF.11")
+        );
         assert_eq!(id("CF", "Mambéré-Kadéi province").as_deref(), Some("CF.04"));
-        assert!(g.lookup("sudanese").iter().any(|e| e.kind == EntryKind::Demonym));
+        assert!(g
+            .lookup("sudanese")
+            .iter()
+            .any(|e| e.kind == EntryKind::Demonym));
     }
 
     /// Build time, file size and load time of the built-in index:
@@ -851,12 +1062,24 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
         assert!(kinds.contains(&EntryKind::Admin1));
         // Alternate names in other scripts, folded.
         assert_eq!(g.lookup("الجنينة").len(), 1);
-        assert!(g.lookup("sudanese").iter().any(|e| e.kind == EntryKind::Demonym));
+        assert!(g
+            .lookup("sudanese")
+            .iter()
+            .any(|e| e.kind == EntryKind::Demonym));
         // Generic words stripped for divisions: "Rapides Parish" is also "Rapides".
-        assert!(g.lookup("rapides").iter().any(|e| e.kind == EntryKind::Admin2));
-        assert!(g.lookup("rapides parish").iter().any(|e| e.kind == EntryKind::Admin2));
+        assert!(g
+            .lookup("rapides")
+            .iter()
+            .any(|e| e.kind == EntryKind::Admin2));
+        assert!(g
+            .lookup("rapides parish")
+            .iter()
+            .any(|e| e.kind == EntryKind::Admin2));
         // Western Darfur is also West Darfur.
-        assert!(g.lookup("west darfur").iter().any(|e| e.kind == EntryKind::Admin1));
+        assert!(g
+            .lookup("west darfur")
+            .iter()
+            .any(|e| e.kind == EntryKind::Admin1));
     }
 
     #[test]
@@ -883,7 +1106,10 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
         assert_eq!(h.lookup("kabol"), g.lookup("kabol"));
         assert_eq!(h.region("AF.30"), g.region("AF.30"));
         std::fs::write(&p, b"not a gazetteer").expect("write");
-        assert!(matches!(Gazetteer::load(&p), Err(EnrichError::Gazetteer { .. })));
+        assert!(matches!(
+            Gazetteer::load(&p),
+            Err(EnrichError::Gazetteer { .. })
+        ));
     }
 
     #[test]
@@ -892,7 +1118,10 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
         let id = |c: &str, n: &str| g.admin1_by_name(c, n).map(|r| r.id);
         assert_eq!(id("Syria", "Homs Governorate").as_deref(), Some("SY.11"));
         assert_eq!(id("SY", "Damascus Governorate").as_deref(), Some("SY.13"));
-        assert_eq!(id("Central African Republic", "Ouaka prefecture").as_deref(), Some("CF.11"));
+        assert_eq!(
+            id("Central African Republic", "Ouaka prefecture").as_deref(),
+            Some("CF.11")
+        );
         assert_eq!(id("CF", "Vakaga").as_deref(), Some("CF.14"));
         assert_eq!(id("CF", "Ouham Pende province").as_deref(), Some("CF.13"));
         assert_eq!(id("Sudan", "West Darfur").as_deref(), Some("SD.47"));
@@ -919,9 +1148,20 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
 
     #[test]
     fn entries_round_trip_through_their_encoding() {
-        for kind in [EntryKind::Place, EntryKind::Admin2, EntryKind::Admin1, EntryKind::Country, EntryKind::Demonym, EntryKind::CountryAbbrev] {
+        for kind in [
+            EntryKind::Place,
+            EntryKind::Admin2,
+            EntryKind::Admin1,
+            EntryKind::Country,
+            EntryKind::Demonym,
+            EntryKind::CountryAbbrev,
+        ] {
             for alternate in [false, true] {
-                let e = Entry { kind, alternate, index: 234_908 };
+                let e = Entry {
+                    kind,
+                    alternate,
+                    index: 234_908,
+                };
                 assert_eq!(Entry::decode(e.encode()), e);
             }
         }

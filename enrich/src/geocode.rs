@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::fold::Folded;
-use crate::gazetteer::words::{self, is_in};
+use crate::gazetteer::words;
 use crate::gazetteer::{Entry, EntryKind, Gazetteer, NONE};
 use crate::{Level, Location};
 
@@ -43,12 +43,68 @@ const MAX_NAME_BYTES: usize = 64;
 
 /// Words that are never places, whatever the context (months, weekdays, function words).
 const NEVER: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "by",
-    "for", "as", "is", "it", "he", "she", "we", "they", "i", "you", "this", "that", "his", "her",
-    "its", "our", "their", "said", "says", "but", "not", "no", "yes", "mr", "mrs", "ms", "dr",
-    "god", "allah", "jesus", "christ", "islam",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "or",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "as",
+    "is",
+    "it",
+    "he",
+    "she",
+    "we",
+    "they",
+    "i",
+    "you",
+    "this",
+    "that",
+    "his",
+    "her",
+    "its",
+    "our",
+    "their",
+    "said",
+    "says",
+    "but",
+    "not",
+    "no",
+    "yes",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "god",
+    "allah",
+    "jesus",
+    "christ",
+    "islam",
 ];
 
 /// Lower-case articles that may start a place name ("al-Fashir", "de Souza" is not).
@@ -57,14 +113,61 @@ const ARTICLES: &[&str] = &[
 ];
 
 /// Place cues strong enough to accept a common word as a place ("in Police").
-const STRONG_CUES: &[&str] = &["in", "near", "outside", "village", "town", "city", "of", "from", "at"];
+const STRONG_CUES: &[&str] = &[
+    "in", "near", "outside", "village", "town", "city", "of", "from", "at",
+];
 
 /// Words of a sentence that make it a statement ("the government in Khartoum said").
 const STATEMENT_WORDS: &[&str] = &[
-    "said", "says", "told", "announced", "statement", "spokesman", "spokesperson", "condemned",
-    "according", "ministry", "reported", "briefing", "press", "embassy", "un", "headquarters",
+    "said",
+    "says",
+    "told",
+    "announced",
+    "statement",
+    "spokesman",
+    "spokesperson",
+    "condemned",
+    "according",
+    "ministry",
+    "reported",
+    "briefing",
+    "press",
+    "embassy",
+    "un",
+    "headquarters",
     "based",
 ];
+
+/// A word list sorted once for binary search (the lists are consulted for every capitalised word).
+struct WordSet(std::sync::LazyLock<Vec<&'static str>>);
+
+impl WordSet {
+    const fn new(init: fn() -> Vec<&'static str>) -> Self {
+        WordSet(std::sync::LazyLock::new(init))
+    }
+
+    fn has(&self, w: &str) -> bool {
+        self.0.binary_search(&w).is_ok()
+    }
+}
+
+fn sorted(list: &[&'static str]) -> Vec<&'static str> {
+    let mut v = list.to_vec();
+    v.sort_unstable();
+    v
+}
+
+static SET_NEVER: WordSet = WordSet::new(|| sorted(NEVER));
+static SET_ARTICLES: WordSet = WordSet::new(|| sorted(ARTICLES));
+static SET_STRONG_CUES: WordSet = WordSet::new(|| sorted(STRONG_CUES));
+static SET_STATEMENT: WordSet = WordSet::new(|| sorted(STATEMENT_WORDS));
+static SET_CUES: WordSet = WordSet::new(|| sorted(words::PLACE_CUES));
+static SET_COMMON: WordSet = WordSet::new(|| sorted(words::COMMON_WORDS));
+static SET_TITLES: WordSet = WordSet::new(|| sorted(words::PERSON_TITLES));
+static SET_TAILS: WordSet = WordSet::new(|| sorted(words::NAME_TAILS));
+static SET_DIRECTIONS: WordSet = WordSet::new(|| sorted(words::DIRECTIONS));
+static SET_ADMIN_GENERICS: WordSet = WordSet::new(|| sorted(words::ADMIN_GENERICS));
+static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERICS));
 
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
@@ -81,7 +184,6 @@ struct Mention {
     c0: usize,
     c1: usize,
     cue: bool,
-    admin_hint: bool,
     place_hint: bool,
     dateline: bool,
     /// Index of the sentence the mention is in.
@@ -179,14 +281,6 @@ fn word_after(s: &str, i: usize) -> Option<(usize, usize)> {
     (e > st).then_some((st, e))
 }
 
-fn haversine_km(lat1: f32, lon1: f32, lat2: f32, lon2: f32) -> f32 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6371.0 * a.sqrt().min(1.0).asin()
-}
-
 impl Geocoder {
     pub fn new(gazetteer: Arc<Gazetteer>) -> Self {
         Geocoder { gazetteer }
@@ -263,15 +357,14 @@ impl Geocoder {
     /// Whether the folded range starts a sentence (only punctuation or nothing before it).
     fn sentence_initial(t: &str, i: usize) -> bool {
         let before = t[..i].trim_end_matches([' ', '"', '\'', '(', '[', '*', '-']);
-        before.is_empty()
-            || before.ends_with(['.', '!', '?', ':', '\n', ';'])
+        before.is_empty() || before.ends_with(['.', '!', '?', ':', '\n', ';'])
     }
 
     /// Whether the original span is written in capitals ("BEIRUT", "US").
     fn all_caps(s: &Scratch, st: usize, e: usize) -> bool {
         let (a, b) = s.folded.span(st, e);
         let cased = s.case.get(a..b).unwrap_or(&[]);
-        cased.iter().any(|&c| c == CASE_UPPER) && !cased.contains(&CASE_LOWER)
+        cased.contains(&CASE_UPPER) && !cased.contains(&CASE_LOWER)
     }
 
     fn detect(&self, s: &mut Scratch) {
@@ -286,7 +379,7 @@ impl Geocoder {
                 break;
             };
             let w = is_word_char(c);
-            if !(w && !prev_word) {
+            if !w || prev_word {
                 prev_word = w;
                 i += len;
                 continue;
@@ -301,8 +394,9 @@ impl Geocoder {
                 }
                 let art = &text[i..e];
                 let joined = t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
-                    && t.get(e + 1).is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
-                if !(is_in(ARTICLES, art) && joined) {
+                    && t.get(e + 1)
+                        .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
+                if !(SET_ARTICLES.has(art) && joined) {
                     i += len;
                     continue;
                 }
@@ -364,7 +458,7 @@ impl Geocoder {
             s.key.push_str(w);
         }
         let key = s.key.as_str();
-        if is_in(NEVER, key) {
+        if SET_NEVER.has(key) {
             return None;
         }
         let caps = Self::all_caps(s, st, e);
@@ -372,15 +466,15 @@ impl Geocoder {
         let prev = word_before(text, st).map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
         let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
         let prev_w = prev.map(|p| p.0);
-        let cue = prev_w.is_some_and(|w| is_in(STRONG_CUES, w) || is_in(words::PLACE_CUES, w));
-        let strong_cue = prev_w.is_some_and(|w| is_in(STRONG_CUES, w));
-        let common = is_in(words::COMMON_WORDS, key);
+        let cue = prev_w.is_some_and(|w| SET_STRONG_CUES.has(w) || SET_CUES.has(w));
+        let strong_cue = prev_w.is_some_and(|w| SET_STRONG_CUES.has(w));
+        let common = SET_COMMON.has(key);
         let short = key.chars().count() <= 2;
         if common && !(strong_cue && !initial && Self::case_at(s, st) == CASE_UPPER) && !caps {
             return None;
         }
         // A person's title before the name.
-        if prev_w.is_some_and(|w| is_in(words::PERSON_TITLES, w)) {
+        if prev_w.is_some_and(|w| SET_TITLES.has(w)) {
             return None;
         }
         let mut has_country = false;
@@ -414,8 +508,8 @@ impl Geocoder {
             let pre_start = word_before(text, st).map_or(0, |(a, _)| a);
             if c == CASE_UPPER
                 && !has_country
-                && !is_in(words::DIRECTIONS, w)
-                && !is_in(words::PLACE_CUES, w)
+                && !SET_DIRECTIONS.has(w)
+                && !SET_CUES.has(w)
                 && !Self::sentence_initial(text, pre_start)
                 && !running_caps
                 && text[pre_start..st].trim_end().len() == w.len()
@@ -427,23 +521,27 @@ impl Geocoder {
         // A capitalised tail word: "Dublin Road", "Kabul University".
         let mut fend = e;
         let mut admin_hint = prev_w.is_some_and(|w| {
-            matches!(w, "province" | "state" | "district" | "governorate" | "county" | "region")
+            matches!(
+                w,
+                "province" | "state" | "district" | "governorate" | "county" | "region"
+            )
         }) && text[..st].trim_end().ends_with(" of");
         let mut place_hint = prev_w.is_some_and(|w| w == "of")
-            && text[..st]
-                .trim_end()
-                .strip_suffix("of")
-                .is_some_and(|x| x.trim_end().ends_with("village") || x.trim_end().ends_with("town") || x.trim_end().ends_with("city"));
+            && text[..st].trim_end().strip_suffix("of").is_some_and(|x| {
+                x.trim_end().ends_with("village")
+                    || x.trim_end().ends_with("town")
+                    || x.trim_end().ends_with("city")
+            });
         if let Some((_, ne, w, c)) = next {
             let gap = &text[e..ne - w.len()];
             if gap.len() == 1 {
-                if is_in(words::ADMIN_GENERICS, w) && (has_area || has_place) {
+                if SET_ADMIN_GENERICS.has(w) && (has_area || has_place) {
                     admin_hint = true;
                     fend = ne;
-                } else if is_in(words::PLACE_GENERICS, w) && has_place {
+                } else if SET_PLACE_GENERICS.has(w) && has_place {
                     place_hint = true;
                     fend = ne;
-                } else if c == CASE_UPPER && is_in(words::NAME_TAILS, w) && !has_country && !caps {
+                } else if c == CASE_UPPER && SET_TAILS.has(w) && !has_country && !caps {
                     return None;
                 }
             }
@@ -473,7 +571,6 @@ impl Geocoder {
             c0,
             c1: s.cands.len(),
             cue,
-            admin_hint,
             place_hint,
             dateline: false,
             sentence: Self::sentence_of(s, st),
@@ -583,7 +680,11 @@ impl Geocoder {
             add_country_mass(&s.cands[m.c0..m.c1], &mut own, 1.0);
             for ci in m.c0..m.c1 {
                 let c = s.cands[ci];
-                let total = s.countries.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
+                let total = s
+                    .countries
+                    .iter()
+                    .find(|x| x.0 == c.country)
+                    .map_or(0.0, |x| x.1);
                 let mine = own.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
                 let ctx = (total - mine).max(0.0);
                 if max_w > 0.0 && ctx > 0.0 {
@@ -606,17 +707,37 @@ impl Geocoder {
                 if !near {
                     continue;
                 }
+                let has_container = s.cands[o.c0..o.c1].iter().any(|d| {
+                    matches!(
+                        d.e.kind,
+                        EntryKind::Admin1
+                            | EntryKind::Admin2
+                            | EntryKind::Country
+                            | EntryKind::CountryAbbrev
+                    )
+                });
+                if !has_container {
+                    continue;
+                }
                 for ci in m.c0..m.c1 {
                     let c = s.cands[ci];
                     let mut bonus: f32 = 0.0;
                     for di in o.c0..o.c1 {
                         let d = s.cands[di];
                         let inside = match d.e.kind {
-                            EntryKind::Admin1 => c.e.kind != EntryKind::Admin1 && c.admin1 == d.e.index,
-                            EntryKind::Admin2 => c.e.kind == EntryKind::Place && c.admin2 == d.e.index,
+                            EntryKind::Admin1 => {
+                                c.e.kind != EntryKind::Admin1 && c.admin1 == d.e.index
+                            }
+                            EntryKind::Admin2 => {
+                                c.e.kind == EntryKind::Place && c.admin2 == d.e.index
+                            }
                             EntryKind::Country | EntryKind::CountryAbbrev => {
-                                !matches!(c.e.kind, EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym)
-                                    && c.country == d.e.index
+                                !matches!(
+                                    c.e.kind,
+                                    EntryKind::Country
+                                        | EntryKind::CountryAbbrev
+                                        | EntryKind::Demonym
+                                ) && c.country == d.e.index
                             }
                             _ => false,
                         };
@@ -626,7 +747,6 @@ impl Geocoder {
                                 _ => 0.2,
                             };
                             bonus = bonus.max(b);
-                            s.cands[di].score += 0.0;
                         }
                     }
                     s.cands[ci].score += bonus;
@@ -681,7 +801,7 @@ impl Geocoder {
                     if k == mi || !point || fs == m.fstart {
                         continue;
                     }
-                    dmin = dmin.min(haversine_km(c.lat, c.lon, lat, lon));
+                    dmin = dmin.min(approx_km(c.lat, c.lon, lat, lon));
                 }
                 s.cands[ci].score += if dmin < 50.0 {
                     0.3
@@ -706,8 +826,9 @@ impl Geocoder {
                 .filter(|&(k, c)| k != bi && !same_area(c, &b))
                 .map(|(_, c)| c.score)
                 .fold(0.0f32, f32::max);
-            let conf = (0.25 + 0.3 * (b.score / 1.6).min(1.0) + 0.6 * (b.score - second).clamp(0.0, 0.75))
-                .clamp(0.05, 1.0);
+            let conf =
+                (0.25 + 0.3 * (b.score / 1.6).min(1.0) + 0.6 * (b.score - second).clamp(0.0, 0.75))
+                    .clamp(0.05, 1.0);
             let mm = &mut s.mentions[mi];
             mm.best = m.c0 + bi;
             mm.conf = conf;
@@ -719,7 +840,35 @@ impl Geocoder {
                 mm.conf *= 0.8;
             }
         }
+        self.prune_against_containers(s);
         self.mark_datelines(s);
+    }
+
+    /// "Zhari district, Kandahar": when a place is followed by a confident division or country that
+    /// does not contain any of its candidates, the text's own hierarchy wins and the place (a
+    /// homonym elsewhere, or a village the gazetteer lacks) is dropped.
+    fn prune_against_containers(&self, s: &mut Scratch) {
+        let t = &s.folded.text;
+        for mi in 0..s.mentions.len().saturating_sub(1) {
+            let (m, o) = (s.mentions[mi], s.mentions[mi + 1]);
+            let b = s.cands[m.best];
+            if !matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2) || m.fend > o.fstart {
+                continue;
+            }
+            let gap = t[m.fend..o.fstart].trim();
+            if !matches!(gap, "," | "in" | "(" | ", in" | "of" | "-") {
+                continue;
+            }
+            let ob = s.cands[o.best];
+            let inside = |c: &Cand| match ob.e.kind {
+                EntryKind::Admin1 => c.admin1 == ob.e.index,
+                EntryKind::Country | EntryKind::CountryAbbrev => c.country == ob.e.index,
+                _ => true,
+            };
+            if o.conf >= 0.4 && !s.cands[m.c0..m.c1].iter().any(inside) {
+                s.mentions[mi].keep = false;
+            }
+        }
     }
 
     /// A mention at the very start of the text, followed by "(Agency)", a dash or a comma and a
@@ -733,7 +882,7 @@ impl Geocoder {
                 continue;
             }
             let after = t[m.fend..].trim_start();
-            let after = after.trim_start_matches(|c: char| c == ',' || c == ' ');
+            let after = after.trim_start_matches([',', ' ']);
             let dateline = after.starts_with('(')
                 || after.starts_with("- ")
                 || after.starts_with("-- ")
@@ -755,7 +904,8 @@ impl Geocoder {
             },
             _ => c.e,
         };
-        self.gazetteer.location(e, m.start, m.end, f64::from(m.conf))
+        self.gazetteer
+            .location(e, m.start, m.end, f64::from(m.conf))
     }
 
     fn output(&self, s: &mut Scratch) -> Geocoding {
@@ -839,7 +989,10 @@ impl Geocoder {
                 let o = s.cands[s.mentions[k].best];
                 o.e.kind == EntryKind::Admin1 && o.e.index == c.admin1
             });
-            let e = if c.admin1 != NONE && (supported_admin1 || m.conf >= 0.3) && loc.level != Level::Admin1 {
+            let e = if c.admin1 != NONE
+                && (supported_admin1 || m.conf >= 0.3)
+                && loc.level != Level::Admin1
+            {
                 Entry {
                     kind: EntryKind::Admin1,
                     alternate: false,
@@ -852,7 +1005,10 @@ impl Geocoder {
                     index: c.country,
                 }
             };
-            if let Some(mut l) = self.gazetteer.location(e, loc.start, loc.end, f64::from(m.conf)) {
+            if let Some(mut l) = self
+                .gazetteer
+                .location(e, loc.start, loc.end, f64::from(m.conf))
+            {
                 l.admin2 = None;
                 return Some(l);
             }
@@ -862,17 +1018,34 @@ impl Geocoder {
 
     fn sentence_has_statement(&self, s: &Scratch, sentence: usize) -> bool {
         let t = &s.folded.text;
-        let start = if sentence == 0 { 0 } else { s.sentences.get(sentence - 1).copied().unwrap_or(0) };
-        let end = s.sentences.get(sentence).copied().unwrap_or(t.len()).min(t.len());
+        let start = if sentence == 0 {
+            0
+        } else {
+            s.sentences.get(sentence - 1).copied().unwrap_or(0)
+        };
+        let end = s
+            .sentences
+            .get(sentence)
+            .copied()
+            .unwrap_or(t.len())
+            .min(t.len());
         t.get(start..end).is_some_and(|sent| {
             sent.split(|c: char| !c.is_alphanumeric())
-                .any(|w| is_in(STATEMENT_WORDS, w))
+                .any(|w| SET_STATEMENT.has(w))
         })
     }
 }
 
+/// Equirectangular distance in km: cheap, and close enough to the great circle at the scales
+/// the proximity bonus uses (tens to hundreds of km).
+fn approx_km(lat1: f32, lon1: f32, lat2: f32, lon2: f32) -> f32 {
+    let x = (lon2 - lon1).to_radians() * ((lat1 + lat2) / 2.0).to_radians().cos();
+    let y = (lat2 - lat1).to_radians();
+    6371.0 * (x * x + y * y).sqrt()
+}
+
 fn same_area(a: &Cand, b: &Cand) -> bool {
-    a.country == b.country && a.admin1 == b.admin1 && haversine_km(a.lat, a.lon, b.lat, b.lon) < 30.0
+    a.country == b.country && a.admin1 == b.admin1 && approx_km(a.lat, a.lon, b.lat, b.lon) < 30.0
 }
 
 /// Index of the best candidate: highest score, then population, then first.
@@ -940,7 +1113,11 @@ mod tests {
         assert!(g.locations.is_empty(), "{:?}", names(&g));
         assert!(g.focus.is_none());
         let g = gc.geocode("Two men were arrested in Police, a town in Poland.");
-        assert!(names(&g).contains(&("Police".into(), "PL".into())), "{:?}", names(&g));
+        assert!(
+            names(&g).contains(&("Police".into(), "PL".into())),
+            "{:?}",
+            names(&g)
+        );
     }
 
     #[test]
@@ -952,7 +1129,10 @@ mod tests {
         assert!(g.locations.is_empty(), "{:?}", names(&g));
         // Abbreviations only count in capitals.
         let g = gc.geocode("Let us go. The US said so.");
-        assert_eq!(names(&g), vec![("United States".to_string(), "US".to_string())]);
+        assert_eq!(
+            names(&g),
+            vec![("United States".to_string(), "US".to_string())]
+        );
     }
 
     #[test]
@@ -976,12 +1156,19 @@ mod tests {
     fn country_context_disambiguates() {
         let gc = geocoder();
         let g = gc.geocode("Protesters gathered in Alexandria, the second city of Egypt.");
-        assert_eq!(g.focus.as_ref().map(|f| f.country.as_str()), Some("EG"), "{g:?}");
+        assert_eq!(
+            g.focus.as_ref().map(|f| f.country.as_str()),
+            Some("EG"),
+            "{g:?}"
+        );
         let g = gc.geocode("A fire in Alexandria, Louisiana destroyed two homes.");
         assert_eq!(g.locations[0].admin1.as_deref(), Some("US.LA"), "{g:?}");
         // Demonyms name countries.
         let g = gc.geocode("Sudanese forces shelled the town.");
-        assert_eq!(g.focus.as_ref().map(|f| (f.country.as_str(), f.level)), Some(("SD", Level::Country)));
+        assert_eq!(
+            g.focus.as_ref().map(|f| (f.country.as_str(), f.level)),
+            Some(("SD", Level::Country))
+        );
     }
 
     #[test]
@@ -1017,22 +1204,39 @@ mod tests {
     #[test]
     fn multi_word_names_and_other_scripts() {
         let gc = geocoder();
-        let g = gc.geocode("قتل 5 في الجنينة أمس. Shelling hit Saint-Louis and the Central African Republic.");
+        let g = gc.geocode(
+            "قتل 5 في الجنينة أمس. Shelling hit Saint-Louis and the Central African Republic.",
+        );
         let n = names(&g);
         assert!(n.contains(&("El Geneina".into(), "SD".into())), "{n:?}");
-        assert!(n.contains(&("Central African Republic".into(), "CF".into())), "{n:?}");
+        assert!(
+            n.contains(&("Central African Republic".into(), "CF".into())),
+            "{n:?}"
+        );
         assert!(n.contains(&("Saint-Louis".into(), "SN".into())), "{n:?}");
     }
 
     #[test]
     fn builtin_resolves_hard_cases() {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
-        let focus = |t: &str| gc.geocode(t).focus.unwrap_or_else(|| panic!("no focus in {t:?}"));
+        let focus = |t: &str| {
+            gc.geocode(t)
+                .focus
+                .unwrap_or_else(|| panic!("no focus in {t:?}"))
+        };
         let f = focus("Konmendra village in Gumla district, Jharkhand, was attacked by a mob.");
         assert_eq!(f.admin1.as_deref(), Some("IN.38"), "{f:?}");
-        let f = focus("On 21 March 2020, 12 Taliban militants were killed in Dawlat Abad district, Balkh.");
-        assert_eq!((f.country.as_str(), f.admin1.as_deref()), ("AF", Some("AF.30")), "{f:?}");
-        let f = focus("BEIRUT (AP) — Government shelling killed 9 people in Idlib on Sunday, activists said.");
+        let f = focus(
+            "On 21 March 2020, 12 Taliban militants were killed in Dawlat Abad district, Balkh.",
+        );
+        assert_eq!(
+            (f.country.as_str(), f.admin1.as_deref()),
+            ("AF", Some("AF.30")),
+            "{f:?}"
+        );
+        let f = focus(
+            "BEIRUT (AP) — Government shelling killed 9 people in Idlib on Sunday, activists said.",
+        );
         assert_eq!(f.country, "SY", "{f:?}");
         let f = focus("Armed men killed 5 civilians near Bambari, Ouaka, on Tuesday.");
         assert_eq!(f.admin1.as_deref(), Some("CF.11"), "{f:?}");

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use super::words;
-use super::{normalize_name, AreaRec, Entry, EntryKind, Gazetteer, GeonamesSources, PlaceRec, NONE};
+use super::{
+    normalize_name, AreaRec, Entry, EntryKind, Gazetteer, GeonamesSources, PlaceRec, NONE,
+};
 use crate::EnrichError;
 
 fn err(message: String) -> EnrichError {
@@ -98,10 +100,13 @@ fn area_keys(name: &str, out: &mut Vec<String>) {
 /// Whether an alternate name is worth indexing: not a code ("KBL"), not numeric, not a URL.
 fn keep_alternate(alt: &str) -> bool {
     let n = alt.chars().count();
-    if n < 2 || n > 60 {
+    if !(2..=60).contains(&n) {
         return false;
     }
-    if alt.chars().any(|c| c.is_ascii_digit() || c == '/' || c == '@') {
+    if alt
+        .chars()
+        .any(|c| c.is_ascii_digit() || c == '/' || c == '@')
+    {
         return false;
     }
     let ascii_letters = alt.chars().all(|c| c.is_ascii_alphabetic());
@@ -474,11 +479,25 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         }
         .encode();
         let k = normalize_name(dem);
-        let plural = !(k.ends_with('s') || k.ends_with("ese") || k.ends_with("sh") || k.ends_with("ch"));
+        let plural =
+            !(k.ends_with('s') || k.ends_with("ese") || k.ends_with("sh") || k.ends_with("ch"));
         if plural {
             keys.push((format!("{k}s"), e));
         }
         keys.push((k, e));
+    }
+
+    for &(dem, iso) in words::DEMONYM_EXTRAS {
+        if let Some(&i) = country_idx.get(iso) {
+            let e = Entry {
+                kind: EntryKind::Demonym,
+                alternate: true,
+                index: i,
+            }
+            .encode();
+            keys.push((format!("{dem}s"), e));
+            keys.push((dem.to_owned(), e));
+        }
     }
 
     // Index: sort keys, group postings, best entries first.
@@ -488,9 +507,15 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         let e = Entry::decode(v);
         let pop = match e.kind {
             EntryKind::Place => places.get(e.index as usize).map_or(0, |p| p.population),
-            EntryKind::Admin2 => admin2_recs.get(e.index as usize).map_or(0, |p| p.population),
-            EntryKind::Admin1 => admin1_recs.get(e.index as usize).map_or(0, |p| p.population),
-            _ => country_recs.get(e.index as usize).map_or(0, |p| p.population),
+            EntryKind::Admin2 => admin2_recs
+                .get(e.index as usize)
+                .map_or(0, |p| p.population),
+            EntryKind::Admin1 => admin1_recs
+                .get(e.index as usize)
+                .map_or(0, |p| p.population),
+            _ => country_recs
+                .get(e.index as usize)
+                .map_or(0, |p| p.population),
         };
         (u32::MAX - e.kind as u32, e.alternate, u32::MAX - pop)
     };
@@ -519,7 +544,8 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
     let fst_bytes = builder
         .into_inner()
         .map_err(|e| err(format!("finishing the name index: {e}")))?;
-    let names = fst::Map::new(fst_bytes).map_err(|e| err(format!("reading the name index: {e}")))?;
+    let names =
+        fst::Map::new(fst_bytes).map_err(|e| err(format!("reading the name index: {e}")))?;
 
     Ok(Gazetteer {
         strings: strings.blob,
@@ -580,7 +606,8 @@ mod tests {
         let gz = {
             use std::io::Write;
             let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            e.write_all(b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n").expect("gzip");
+            e.write_all(b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n")
+                .expect("gzip");
             e.finish().expect("gzip")
         };
         let src = GeonamesSources {

@@ -48,7 +48,9 @@ fn area_words(a: &AreaRec) -> [u32; 8] {
 
 /// Serialises a gazetteer.
 pub(super) fn encode(g: &Gazetteer) -> Vec<u8> {
-    let mut out = Vec::with_capacity(g.strings.len() + g.postings.len() * 4 + g.names.as_fst().size() + (1 << 20));
+    let mut out = Vec::with_capacity(
+        g.strings.len() + g.postings.len() * 4 + g.names.as_fst().size() + (1 << 20),
+    );
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     put_section(&mut out, &g.strings);
@@ -73,7 +75,12 @@ impl<'a> Reader<'a> {
             .pos
             .checked_add(n)
             .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| format!("truncated file while reading {what} ({n} bytes at offset {})", self.pos))?;
+            .ok_or_else(|| {
+                format!(
+                    "truncated file while reading {what} ({n} bytes at offset {})",
+                    self.pos
+                )
+            })?;
         let s = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -83,7 +90,8 @@ impl<'a> Reader<'a> {
         let len = self.take(8, what)?;
         let mut b = [0u8; 8];
         b.copy_from_slice(len);
-        let n = usize::try_from(u64::from_le_bytes(b)).map_err(|_| format!("{what}: section too large"))?;
+        let n = usize::try_from(u64::from_le_bytes(b))
+            .map_err(|_| format!("{what}: section too large"))?;
         self.take(n, what)
     }
 
@@ -92,8 +100,7 @@ impl<'a> Reader<'a> {
         if s.len() % 4 != 0 {
             return Err(format!("{what}: length {} is not a multiple of 4", s.len()));
         }
-        Ok(s
-            .chunks_exact(4)
+        Ok(s.chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect())
     }
@@ -101,7 +108,10 @@ impl<'a> Reader<'a> {
 
 fn areas(words: &[u32], what: &str) -> Result<Vec<AreaRec>, String> {
     if words.len() % 8 != 0 {
-        return Err(format!("{what}: {} words is not a whole number of records", words.len()));
+        return Err(format!(
+            "{what}: {} words is not a whole number of records",
+            words.len()
+        ));
     }
     Ok(words
         .chunks_exact(8)
@@ -133,12 +143,17 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Gazetteer, String> {
     }
     let strings = r.section("strings")?.to_vec();
     let string_offs = r.words("string offsets")?;
-    if string_offs.iter().any(|&o| o as usize > strings.len()) || string_offs.windows(2).any(|w| w[0] > w[1]) {
+    if string_offs.iter().any(|&o| o as usize > strings.len())
+        || string_offs.windows(2).any(|w| w[0] > w[1])
+    {
         return Err("string offsets out of order or out of range".into());
     }
     let pw = r.words("places")?;
     if pw.len() % 9 != 0 {
-        return Err(format!("places: {} words is not a whole number of records", pw.len()));
+        return Err(format!(
+            "places: {} words is not a whole number of records",
+            pw.len()
+        ));
     }
     let places: Vec<PlaceRec> = pw
         .chunks_exact(9)
