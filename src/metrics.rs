@@ -324,6 +324,7 @@ mod tests {
     fn renders_prometheus_text_with_the_documented_names() {
         let m = Metrics::new();
         m.received.with_label_values(&["enrich"]).inc();
+        m.processing.with_label_values(&["enrich"]).observe(0.002);
         m.rejected
             .with_label_values(&["enrich", "invalid_json"])
             .inc();
@@ -343,8 +344,14 @@ mod tests {
         let m = Metrics::new();
         m.init_stage("enrich", &["indicators", "dlq"]);
         let text = m.render();
-        assert!(text.contains("tocsin_messages_received_total{stage=\"enrich\"} 0"), "{text}");
-        assert!(text.contains("tocsin_messages_sent_total{output=\"dlq\",stage=\"enrich\"} 0"), "{text}");
+        assert!(
+            text.contains("tocsin_messages_received_total{stage=\"enrich\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("tocsin_messages_sent_total{output=\"dlq\",stage=\"enrich\"} 0"),
+            "{text}"
+        );
         m.lag.with_label_values(&["enrich", "reports", "3"]).set(9);
         m.forget_lag("enrich", "reports", 3);
         assert!(!m.render().contains("partition=\"3\""));

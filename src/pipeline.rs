@@ -51,7 +51,12 @@ impl IngestStage {
             )));
         }
         let report = self.decoder.decode(bytes, now).map_err(|r| {
-            Box::new(DeadLetter::from_reject(&r, origin.clone(), bytes, self.dlq_max_payload))
+            Box::new(DeadLetter::from_reject(
+                &r,
+                origin.clone(),
+                bytes,
+                self.dlq_max_payload,
+            ))
         })?;
         if !self.recent.insert(&report.id) {
             return Err(Box::new(DeadLetter::new(
@@ -66,11 +71,15 @@ impl IngestStage {
         }
         Ok(report)
     }
-
 }
 
 /// A dead letter for an indicator record that arrived too late for its window.
-pub fn late_indicator(rec: &IndicatorRecord, detail: String, origin: Origin, max_payload: usize) -> DeadLetter {
+pub fn late_indicator(
+    rec: &IndicatorRecord,
+    detail: String,
+    origin: Origin,
+    max_payload: usize,
+) -> DeadLetter {
     let payload = serde_json::to_vec(rec).unwrap_or_default();
     DeadLetter::new(
         RejectReason::LateIndicator,
@@ -182,7 +191,11 @@ impl Totals {
                 .iter()
                 .map(|(r, n)| format!("{r} {n}"))
                 .collect();
-            s.push_str(&format!("; rejected {} ({})", self.rejected_total(), parts.join(", ")));
+            s.push_str(&format!(
+                "; rejected {} ({})",
+                self.rejected_total(),
+                parts.join(", ")
+            ));
         }
         s
     }
@@ -204,7 +217,9 @@ mod tests {
         let mut stage = IngestStage::new(Decoder::default(), 1024);
         let msg = br#"{"id":"a","text":"x","published_at":"2024-01-01T00:00:00Z"}"#;
         assert!(stage.accept(msg, msg.len() as u64, origin(1), None).is_ok());
-        let dup = stage.accept(msg, msg.len() as u64, origin(2), None).unwrap_err();
+        let dup = stage
+            .accept(msg, msg.len() as u64, origin(2), None)
+            .unwrap_err();
         assert_eq!(dup.reason, RejectReason::DuplicateId);
         assert_eq!(dup.payload().unwrap(), msg);
         let big = stage.accept(b"{", 5 << 20, origin(3), None).unwrap_err();

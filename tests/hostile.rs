@@ -164,10 +164,7 @@ fn check_dead_letters(dead: &[serde_json::Value], want: &[Want], file: &Path) {
         got.len(),
         expected.len(),
         "dead letters {got:?}\nexpected {:?}",
-        expected
-            .iter()
-            .map(|e| (e.1, e.2))
-            .collect::<Vec<_>>()
+        expected.iter().map(|e| (e.1, e.2)).collect::<Vec<_>>()
     );
     for (d, (name, reason, line, bytes)) in dead.iter().zip(&expected) {
         assert_eq!(
@@ -356,7 +353,10 @@ fn damaged_gzip_feeds_are_dead_lettered_and_the_next_file_is_still_read() {
         .filter(|l| !l.is_empty())
         .collect();
     // a.ndjson.gz: the first 20 reports, cut short inside the last one's compressed bytes.
-    let first: Vec<u8> = lines[..20].iter().flat_map(|l| [*l, b"\n"].concat()).collect();
+    let first: Vec<u8> = lines[..20]
+        .iter()
+        .flat_map(|l| [*l, b"\n"].concat())
+        .collect();
     let whole = gzip(&first);
     let cut = &whole[..whole.len() - 40];
     std::fs::write(dir.path().join("a.ndjson.gz"), cut).unwrap();
@@ -431,7 +431,10 @@ fn malformed_config_files_are_reported_with_file_and_line() {
     // (file contents, the line that must be named)
     let cases: &[(&str, u32)] = &[
         // TOML syntax: unclosed string.
-        ("[ingest]\nmax_depth = 32\nmin_published_at = \"1900-01-01T00:00:00Z\n", 3),
+        (
+            "[ingest]\nmax_depth = 32\nmin_published_at = \"1900-01-01T00:00:00Z\n",
+            3,
+        ),
         // Unknown key.
         ("[kafka]\nbrokers = \"\"\nbrokerz = \"x\"\n", 3),
         // Wrong type.
@@ -441,7 +444,10 @@ fn malformed_config_files_are_reported_with_file_and_line() {
         // Unknown section.
         ("[kafka]\nbrokers = \"\"\n\n[surprise]\nx = 1\n", 4),
         // Bad duration.
-        ("[alerting]\nhop = \"1h\"\nquiet_period = \"three days\"\n", 3),
+        (
+            "[alerting]\nhop = \"1h\"\nquiet_period = \"three days\"\n",
+            3,
+        ),
         // Negative number where a count is expected.
         ("[ingest]\nmax_depth = -1\n", 2),
         // A NUL byte in a string.

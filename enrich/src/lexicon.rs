@@ -28,7 +28,10 @@ pub const REGEX_SIZE_LIMIT: usize = 8 << 20;
 /// The built-in lexicon files: (file name, contents).
 const BUILTIN: &[(&str, &str)] = &[(
     "en.toml",
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../config/lexicons/en.toml")),
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/lexicons/en.toml"
+    )),
 )];
 
 /// Which casualty count an indicator kind takes.
@@ -430,11 +433,17 @@ impl Lexicon {
         if lang.len() != 2 || !lang.chars().all(|c| c.is_ascii_lowercase()) {
             return Err(ctx.err(
                 de.lang.span().start,
-                format!("`lang` must be an ISO 639-1 code such as \"en\", got {:?}", de.lang.get_ref()),
+                format!(
+                    "`lang` must be an ISO 639-1 code such as \"en\", got {:?}",
+                    de.lang.get_ref()
+                ),
             ));
         }
         if de.kinds.is_empty() {
-            return Err(ctx.err(0, "no [kinds.<name>] tables: a lexicon needs at least one kind"));
+            return Err(ctx.err(
+                0,
+                "no [kinds.<name>] tables: a lexicon needs at least one kind",
+            ));
         }
 
         // Phrase → info, merged over all categories. BTreeMap: deterministic pattern ids.
@@ -724,8 +733,14 @@ civilians = ["civilians"]
         ] {
             assert!(en.kind_index(k).is_some(), "missing kind {k}");
         }
-        assert_eq!(en.kinds[en.kind_index("killing").unwrap()].risk_factor, "RF11");
-        assert_eq!(en.kinds[en.kind_index("mobilisation").unwrap()].risk_factor, "RF7");
+        assert_eq!(
+            en.kinds[en.kind_index("killing").unwrap()].risk_factor,
+            "RF11"
+        );
+        assert_eq!(
+            en.kinds[en.kind_index("mobilisation").unwrap()].risk_factor,
+            "RF7"
+        );
     }
 
     #[test]
@@ -760,7 +775,8 @@ civilians = ["civilians"]
 
     #[test]
     fn phrase_in_two_kinds_is_an_error() {
-        let src = format!("{MINI}\n[kinds.massacre]\nrisk_factor = \"RF11\"\nphrases = [\"KILLED\"]\n");
+        let src =
+            format!("{MINI}\n[kinds.massacre]\nrisk_factor = \"RF11\"\nphrases = [\"KILLED\"]\n");
         let (line, _, msg) = err_of(&src);
         assert_eq!(line, 15, "{msg}");
         assert!(msg.contains("another kind"), "{msg}");
@@ -776,7 +792,8 @@ civilians = ["civilians"]
         let src = MINI.replace("counts = \"killed\"", "counts = \"dead\"");
         let (line, _, msg) = err_of(&src);
         assert_eq!(line, 5, "{msg}");
-        let (_, _, msg) = err_of("lang = \"english\"\n[kinds.a]\nrisk_factor=\"RF1\"\nphrases=[\"x\"]\n");
+        let (_, _, msg) =
+            err_of("lang = \"english\"\n[kinds.a]\nrisk_factor=\"RF1\"\nphrases=[\"x\"]\n");
         assert!(msg.contains("ISO 639-1"), "{msg}");
     }
 

@@ -15,10 +15,14 @@ fn dir() -> PathBuf {
 
 fn run_golden(lang: &str) {
     let ex = Extractor::new(&Lexicons::builtin().expect("built-in lexicons"));
-    let input = std::fs::read_to_string(dir().join(format!("golden_{lang}.ndjson")))
-        .expect("golden input");
+    let input =
+        std::fs::read_to_string(dir().join(format!("golden_{lang}.ndjson"))).expect("golden input");
     let mut actual = String::new();
-    for (n, line) in input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in input
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let v: Value = serde_json::from_str(line)
             .unwrap_or_else(|e| panic!("golden_{lang}.ndjson:{}: {e}", n + 1));
         let text = v["text"].as_str().expect("text");
