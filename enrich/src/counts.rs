@@ -211,10 +211,16 @@ impl Toks<'_> {
             (NumberWord::Vague, v) => {
                 let mut j = i + 1;
                 // "dozens of", "hundreds of".
-                if self.has(j, cue::LEAD) && self.number_word(j).is_none() && self.trigger(j).is_none()
+                if self.has(j, cue::LEAD)
+                    && self.number_word(j).is_none()
+                    && self.trigger(j).is_none()
                 {
                     let next = self.info(j + 1);
-                    if next.victim.is_some() || self.toks.get(j + 1).is_some_and(|t| t.kind == TokKind::Word)
+                    if next.victim.is_some()
+                        || self
+                            .toks
+                            .get(j + 1)
+                            .is_some_and(|t| t.kind == TokKind::Word)
                     {
                         j += 1;
                     }
@@ -323,7 +329,9 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
 
     let (mut value, vague, mut k, indefinite) = match t.number_expr(j) {
         Some((v, vague, next)) => (v, vague, next, false),
-        None if t.has(j, cue::INDEFINITE) || matches!(t.number_word(j), Some((NumberWord::Unit, 1))) => {
+        None if t.has(j, cue::INDEFINITE)
+            || matches!(t.number_word(j), Some((NumberWord::Unit, 1))) =>
+        {
             // "a man", "an elderly woman": one, if a victim noun follows within two words.
             let mut k = j + 1;
             let mut found = None;
@@ -362,7 +370,9 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
     if t.has(u, cue::NON_COUNT) {
         return None;
     }
-    if matches!(t.punct(num_end), Some(':' | '/')) || matches!(t.punct(num_start.wrapping_sub(1)), Some('/' | '#')) {
+    if matches!(t.punct(num_end), Some(':' | '/'))
+        || matches!(t.punct(num_start.wrapping_sub(1)), Some('/' | '#'))
+    {
         return None;
     }
 
@@ -383,7 +393,10 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
 
     // A four-digit number with no noun after it is a year.
     if let Some(Tok {
-        kind: TokKind::Number { value: y, int_digits: 4 },
+        kind: TokKind::Number {
+            value: y,
+            int_digits: 4,
+        },
         ..
     }) = t.toks.get(num_start)
     {
@@ -433,9 +446,8 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
         }
     }
 
-    if vague {
-        low = Some(value);
-    } else if mods & cue::AT_LEAST != 0 && low.is_none() {
+    // "dozens" and "at least 40" are lower bounds.
+    if vague || (mods & cue::AT_LEAST != 0 && low.is_none()) {
         low = Some(value);
     } else if mods & cue::AT_MOST != 0 && high.is_none() {
         high = Some(value);
@@ -446,7 +458,11 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
 
     let subset = i.checked_sub(1).is_some_and(|b| t.has(b, cue::SUBSET));
     // "between" without a second bound is not part of the count.
-    let start = if range_start && high.is_none() { i + 1 } else { i };
+    let start = if range_start && high.is_none() {
+        i + 1
+    } else {
+        i
+    };
     Some(Count {
         value,
         low,

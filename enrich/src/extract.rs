@@ -278,7 +278,6 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
     let digits = &lex.digits;
     let mut mi = 0;
     let mut pos = 0;
-    let bytes = text.as_bytes();
     while pos < text.len() {
         let c = match char_at(text, pos) {
             Some(c) => c,
@@ -304,9 +303,11 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
             }
         }
         if crate::counts::digit_value(c).is_some() {
-            if let Some((value, int_digits, len)) =
-                read_digits(&text[pos..], digits.thousands_separator, digits.decimal_mark)
-            {
+            if let Some((value, int_digits, len)) = read_digits(
+                &text[pos..],
+                digits.thousands_separator,
+                digits.decimal_mark,
+            ) {
                 s.toks.push(Tok {
                     start: pos as u32,
                     end: (pos + len) as u32,
@@ -325,7 +326,10 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
                     end = at + ch.len_utf8();
                 } else if ch == '\''
                     && at > start
-                    && text[at + 1..].chars().next().is_some_and(char::is_alphabetic)
+                    && text[at + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphabetic)
                 {
                     end = at + 1;
                 } else {
@@ -344,7 +348,6 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
             pos = end;
             continue;
         }
-        let _ = bytes;
         s.toks.push(Tok {
             start: pos as u32,
             end: (pos + c.len_utf8()) as u32,
@@ -355,7 +358,10 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
 }
 
 fn is_sentence_end(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | ';' | ':' | '\u{061F}' | '\u{06D4}' | '\u{3002}')
+    matches!(
+        c,
+        '.' | '!' | '?' | ';' | ':' | '\u{061F}' | '\u{06D4}' | '\u{3002}'
+    )
 }
 
 /// Reads every count of the token stream and groups conjoined ones.
@@ -472,7 +478,10 @@ fn active_count(t: &Toks, count_of: &[u32], counts: &[Count], at: usize) -> Opti
                 if is_sentence_end(c) {
                     break;
                 }
-                if c == '(' && count_of[k + 1] != NONE && t.punct(counts[count_of[k + 1] as usize].end) == Some(')') {
+                if c == '('
+                    && count_of[k + 1] != NONE
+                    && t.punct(counts[count_of[k + 1] as usize].end) == Some(')')
+                {
                     return Some((count_of[k + 1], 0));
                 }
             }
@@ -600,15 +609,15 @@ struct Cues {
     first: usize,
 }
 
-/// `at` is the trigger, `start` the start of its evidence (its count may come first): cues are
+/// Negation, threat, hedge and cause cues of the trigger at `at`, in its clause.
+/// `start` is the start of its evidence (its count may come first): cues are
 /// looked for between them too ("five fishermen are feared dead").
 fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
-    let floor = 0;
     let mut prior = false;
     // The cause of an event is named further back than a negation ("protested in the town
     // against the recent killing of").
     let mut k = at;
-    while k > floor && k + 10 + (at - start.min(at)) > at {
+    while k > 0 && k + 10 + (at - start.min(at)) > at {
         k -= 1;
         if t.punct(k).is_some_and(is_sentence_end) {
             break;
@@ -625,7 +634,7 @@ fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
     let mut k = at;
     let mut steps = 0;
     let reach = CUE_REACH + (at - start.min(at));
-    while k > floor && steps < reach {
+    while k > 0 && steps < reach {
         k -= 1;
         if let Some(c) = t.punct(k) {
             if is_sentence_end(c) || (matches!(c, ',' | '(' | ')') && k < start) {
@@ -810,7 +819,21 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         }
     }
 
-    let fatalities = fatalities(lex, &found.iter().map(|f| (f.kind, f.group, f.total, f.negated || f.unconfirmed || f.prior)).collect::<Vec<_>>(), &groups);
+    let fatalities = fatalities(
+        lex,
+        &found
+            .iter()
+            .map(|f| {
+                (
+                    f.kind,
+                    f.group,
+                    f.total,
+                    f.negated || f.unconfirmed || f.prior,
+                )
+            })
+            .collect::<Vec<_>>(),
+        &groups,
+    );
 
     let mut out: Vec<Indicator> = found
         .iter()
@@ -879,7 +902,9 @@ fn fatalities(
         // Different kinds of victims with the same number are different people ("killed 3
         // militants; 3 civilians were killed"), unless one of them is generic ("people").
         let generic = |v: &[u16]| {
-            v.is_empty() || v.iter().any(|&l| lex.victims.get(l as usize).is_some_and(|n| n == "people"))
+            v.is_empty()
+                || v.iter()
+                    .any(|&l| lex.victims.get(l as usize).is_some_and(|n| n == "people"))
         };
         let repeated = parts.iter().any(|p| {
             p.0 == g.value
@@ -974,7 +999,9 @@ mod tests {
 
     #[test]
     fn a_number_repeated_is_not_added_twice() {
-        let e = run("Seven people were killed in Bria. The 7 victims were buried on Sunday. 7 people died.");
+        let e = run(
+            "Seven people were killed in Bria. The 7 victims were buried on Sunday. 7 people died.",
+        );
         assert_eq!(e.fatalities, Some(7));
     }
 
@@ -990,7 +1017,10 @@ mod tests {
         );
         let e = run("Up to 15 people were killed.");
         let k = first(&e, "killing");
-        assert_eq!((k.count, k.count_low, k.count_high), (Some(15), None, Some(15)));
+        assert_eq!(
+            (k.count, k.count_low, k.count_high),
+            (Some(15), None, Some(15))
+        );
         let e = run("About a dozen people were killed.");
         assert_eq!(e.fatalities, Some(12));
         let e = run("Two hundred and fifty villagers were killed.");
@@ -1073,7 +1103,9 @@ mod tests {
 
     #[test]
     fn stated_totals_and_shares() {
-        let e = run("2 policemen were killed. Fatalities coded as 2 (the group reported 7 fatalities).");
+        let e = run(
+            "2 policemen were killed. Fatalities coded as 2 (the group reported 7 fatalities).",
+        );
         assert_eq!(e.fatalities, Some(2));
         let e = run("14 militants were killed in three districts. Fatalities are split across 3 events (5).");
         assert_eq!(e.fatalities, Some(5));
@@ -1096,14 +1128,20 @@ mod tests {
             ("massacre", "A massacre took place in the village."),
             ("mass_grave", "A mass grave was found near the camp."),
             ("execution", "Prisoners were summarily executed."),
-            ("shelling", "Indiscriminate shelling of residential areas continued."),
+            (
+                "shelling",
+                "Indiscriminate shelling of residential areas continued.",
+            ),
             ("arson", "Attackers torched dozens of homes."),
             ("displacement", "Thousands fled to neighbouring towns."),
             ("abduction", "Gunmen abducted 20 schoolgirls."),
             ("sexual_violence", "Women were raped by soldiers."),
             ("torture", "Detainees were tortured."),
             ("looting", "Shops were looted."),
-            ("attack_protected_site", "Militants attacked a hospital in the town."),
+            (
+                "attack_protected_site",
+                "Militants attacked a hospital in the town.",
+            ),
             ("hate_speech", "The broadcaster called them cockroaches."),
             ("mobilisation", "Local leaders were arming militias."),
             ("siege", "The town has been under siege for weeks."),
@@ -1129,7 +1167,8 @@ mod tests {
 
     #[test]
     fn spans_are_code_points_of_the_original_text() {
-        let text = "À Ségou, «\u{a0}trente\u{a0}» — non: 30 civils… In Ségou, 4 civilians were killed.";
+        let text =
+            "À Ségou, «\u{a0}trente\u{a0}» — non: 30 civils… In Ségou, 4 civilians were killed.";
         let e = run(text);
         let k = first(&e, "killing");
         assert_eq!(char_slice(text, k.start, k.end), k.text);
@@ -1174,4 +1213,3 @@ mod tests {
         assert!(e.indicators.is_empty());
     }
 }
-
