@@ -238,7 +238,12 @@ impl Engine {
         for state in self.regions.values_mut() {
             state.advance(&self.rules, &p, until, out);
         }
-        let forget = until.saturating_sub(self.max_horizon).saturating_sub(p.hop);
+        // Records a window may still need: an indicator can arrive as old as the lateness watermark,
+        // even after a flush has applied transitions beyond it.
+        let keep_from = self.watermark.map_or(until, |w| w.min(until));
+        let forget = keep_from
+            .saturating_sub(self.max_horizon)
+            .saturating_sub(p.hop);
         for state in self.regions.values_mut() {
             state.store.drop_through(forget);
         }
@@ -289,14 +294,13 @@ impl Engine {
             windows: self.regions.len() * self.rules.len(),
             records: self.regions.values().map(|s| s.store.len()).sum(),
             open_alerts: self.regions.values().map(|s| s.alerts.len()).sum(),
-            open_by_severity: self
-                .regions
-                .values()
-                .flat_map(|s| s.alerts.values())
-                .fold(std::collections::BTreeMap::new(), |mut m, a| {
+            open_by_severity: self.regions.values().flat_map(|s| s.alerts.values()).fold(
+                std::collections::BTreeMap::new(),
+                |mut m, a| {
                     *m.entry(a.last.severity).or_insert(0) += 1;
                     m
-                }),
+                },
+            ),
             watermark: self.watermark.map(time::format),
         }
     }
