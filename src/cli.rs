@@ -143,6 +143,10 @@ pub struct ReplayArgs {
     /// Only reports published before this time (RFC 3339).
     #[arg(long)]
     pub to: Option<String>,
+    /// Worker threads for the enrich stage (default: the number of cores). The output is the same
+    /// for any number.
+    #[arg(long, env = "TOCSIN_THREADS")]
+    pub threads: Option<std::num::NonZeroUsize>,
     /// Do not print the summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -159,6 +163,10 @@ pub struct EnrichArgs {
     /// Where rejected input goes (NDJSON dead letters). Created only if something is rejected.
     #[arg(long, default_value = "reports.dlq.ndjson")]
     pub dlq: PathBuf,
+    /// Worker threads for the enrich stage (default: the number of cores). The output is the same
+    /// for any number.
+    #[arg(long, env = "TOCSIN_THREADS")]
+    pub threads: Option<std::num::NonZeroUsize>,
     /// Do not print the summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
