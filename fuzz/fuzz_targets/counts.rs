@@ -1,0 +1,42 @@
+//! Fuzzes casualty-count reading: `enrich::counts::read_digits` on arbitrary text and separators,
+//! and the whole extraction (tokens, number words, ranges, modifiers: `counts::parse_count`) with the
+//! built-in lexicons. No panic; offsets and spans stay inside the text.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use enrich::counts::read_digits;
+use enrich::extract::Extractor;
+use enrich::lexicon::Lexicons;
+use libfuzzer_sys::fuzz_target;
+
+fn extractor() -> &'static Extractor {
+    static E: OnceLock<Extractor> = OnceLock::new();
+    E.get_or_init(|| match Lexicons::builtin() {
+        Ok(lex) => Extractor::new(&lex),
+        Err(e) => panic!("built-in lexicons: {e}"),
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for (thousands, decimal) in [(',', '.'), ('.', ','), (' ', ','), ('\u{066C}', '\u{066B}')] {
+        if let Some((value, _digits, end)) = read_digits(text, thousands, decimal) {
+            assert!(end > 0 && end <= text.len() && text.is_char_boundary(end));
+            assert!(value.is_finite() || end > 300, "{value} from {:?}", &text[..end]);
+            assert!(value >= 0.0);
+        }
+    }
+    let chars = text.chars().count();
+    for lang in [Some("en"), None] {
+        let x = extractor().extract(text, lang);
+        for i in &x.indicators {
+            assert!(i.start <= i.end && i.end <= chars, "{i:?} in {chars} chars");
+            if let (Some(low), Some(high)) = (i.count_low, i.count_high) {
+                assert!(low <= high, "{i:?}");
+            }
+        }
+    }
+});

@@ -1,0 +1,42 @@
+//! Fuzzes the toponym matcher (`enrich::geocode::Geocoder`) over a tiny gazetteer built from the
+//! GeoNames-format fixture in `fuzz/fixtures/gazetteer/`: no panic, mentions inside the text, the
+//! focus too, coordinates on the globe.
+#![no_main]
+
+use std::sync::{Arc, OnceLock};
+
+use enrich::gazetteer::{Gazetteer, GeonamesSources};
+use enrich::geocode::Geocoder;
+use libfuzzer_sys::fuzz_target;
+
+fn geocoder() -> &'static Geocoder {
+    static G: OnceLock<Geocoder> = OnceLock::new();
+    G.get_or_init(|| {
+        let src = GeonamesSources {
+            cities: include_bytes!("../fixtures/gazetteer/cities.txt"),
+            admin1: include_bytes!("../fixtures/gazetteer/admin1CodesASCII.txt"),
+            admin2: include_bytes!("../fixtures/gazetteer/admin2Codes.txt"),
+            countries: include_bytes!("../fixtures/gazetteer/countryInfo.txt"),
+            demonyms: include_bytes!("../fixtures/gazetteer/nationalities.txt"),
+        };
+        match Gazetteer::build(&src) {
+            Ok(g) => Geocoder::new(Arc::new(g)),
+            Err(e) => panic!("fixture gazetteer: {e}"),
+        }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let chars = text.chars().count();
+    let g = geocoder().geocode(text);
+    for l in &g.locations {
+        assert!(l.start <= l.end && l.end <= chars, "{l:?} in {chars} chars");
+        assert!((-90.0..=90.0).contains(&l.lat) && (-180.0..=180.0).contains(&l.lon), "{l:?}");
+    }
+    if let Some(f) = &g.focus {
+        assert!(f.start <= f.end && f.end <= chars, "focus {f:?} in {chars} chars");
+    }
+});
