@@ -130,6 +130,10 @@ dlq = "{dlq}"
 
 [alerting]
 idle_timeout = "1s"
+
+[metrics]
+# Any free port: tests run side by side.
+addr = "127.0.0.1:0"
 "#,
             reports = t.reports,
             indicators = t.indicators,
