@@ -196,7 +196,16 @@ impl Bus {
         let names = [&t.reports, &t.indicators, &t.alerts, &t.dlq];
         if let Some(mock) = &self.mock {
             for name in names {
-                mock.create_topic(name, self.kafka.partitions, 1)
+                // One process consumes everything on the embedded broker: one `reports` partition
+                // keeps the feed in the order it was produced, as `tocsin replay` reads it. Several
+                // partitions would be consumed one fetch after the other, and a feed spanning
+                // weeks would reach the windows out of order by more than the allowed lateness.
+                let partitions = if name == &t.reports {
+                    1
+                } else {
+                    self.kafka.partitions
+                };
+                mock.create_topic(name, partitions, 1)
                     .with_context(|| format!("creating topic {name} on the embedded broker"))?;
             }
             mock.create_topic(&t.checkpoints, 1, 1).with_context(|| {
