@@ -147,6 +147,13 @@ pub struct ReplayArgs {
     /// for any number.
     #[arg(long, env = "TOCSIN_THREADS")]
     pub threads: Option<std::num::NonZeroUsize>,
+    /// Reports held back to restore event-time order: each report goes to the stages once this
+    /// many later-read ones are waiting, earliest `published_at` first (ties in input order). An
+    /// archive whose disorder stays within this many lines is replayed in time order, and its
+    /// indicators do not fall behind `alerting.allowed_lateness`. 0: input order. Memory grows
+    /// with it (about the size of that many reports).
+    #[arg(long, default_value_t = 50_000, env = "TOCSIN_REPLAY_REORDER")]
+    pub reorder: usize,
     /// Do not print the summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,

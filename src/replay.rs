@@ -14,7 +14,8 @@
 //! thread takes the batches back in input order, so alerting sees exactly the sequence a
 //! single-threaded run sees and every output is byte-identical for any number of threads.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal as _, Write};
 use std::num::NonZeroUsize;
@@ -322,12 +323,85 @@ impl<T> Batch<T> {
 const BATCH_REPORTS: usize = 64;
 const BATCH_BYTES: u64 = 256 << 10;
 
+/// A report held back for event-time order: earliest time first, then input order.
+struct Held {
+    report: Report,
+    seq: u64,
+}
+
+impl Held {
+    fn key(&self) -> (DateTime<Utc>, u64) {
+        (self.report.published_at, self.seq)
+    }
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Held {}
+
+impl PartialOrd for Held {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Held {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+/// Restores event-time order within a bounded window of reports (`--reorder`). Deterministic: the
+/// order out depends only on the order in and the bound.
+struct Reorder {
+    heap: BinaryHeap<Reverse<Held>>,
+    bound: usize,
+    seq: u64,
+}
+
+impl Reorder {
+    fn new(bound: usize) -> Self {
+        Reorder {
+            heap: BinaryHeap::new(),
+            bound,
+            seq: 0,
+        }
+    }
+
+    /// Takes a report in; gives back the earliest one held once more than `bound` are waiting.
+    fn push(&mut self, report: Report) -> Option<Report> {
+        if self.bound == 0 {
+            return Some(report);
+        }
+        self.heap.push(Reverse(Held {
+            report,
+            seq: self.seq,
+        }));
+        self.seq += 1;
+        if self.heap.len() > self.bound {
+            self.pop()
+        } else {
+            None
+        }
+    }
+
+    /// The earliest report held, at the end of the input.
+    fn pop(&mut self) -> Option<Report> {
+        self.heap.pop().map(|Reverse(h)| h.report)
+    }
+}
+
 /// Reads the input files line by line through the ingest stage, in numbered batches.
 struct BatchReader<'a> {
     files: std::vec::IntoIter<PathBuf>,
     reader: Option<NdjsonReader>,
     ingest: &'a mut IngestStage,
     keep: &'a (dyn Fn(&Report) -> bool + Sync),
+    reorder: Reorder,
 }
 
 impl<'a> BatchReader<'a> {
@@ -335,6 +409,7 @@ impl<'a> BatchReader<'a> {
         files: &[PathBuf],
         ingest: &'a mut IngestStage,
         keep: &'a (dyn Fn(&Report) -> bool + Sync),
+        reorder: usize,
     ) -> anyhow::Result<Self> {
         let files = ingest::expand_inputs(files).context("listing inputs")?;
         Ok(BatchReader {
@@ -342,6 +417,7 @@ impl<'a> BatchReader<'a> {
             reader: None,
             ingest,
             keep,
+            reorder: Reorder::new(reorder),
         })
     }
 
@@ -358,7 +434,16 @@ impl<'a> BatchReader<'a> {
                     Some(path) => self
                         .reader
                         .insert(NdjsonReader::open(&path, self.ingest.max_line())?),
-                    None => break,
+                    None => {
+                        // End of the input: what the reorder window still holds, in time order.
+                        match self.reorder.pop() {
+                            Some(report) => {
+                                batch.items.push(Item::Report(report));
+                                continue;
+                            }
+                            None => break,
+                        }
+                    }
                 },
             };
             let Some(line) = reader.next_line()? else {
@@ -371,15 +456,17 @@ impl<'a> BatchReader<'a> {
                 file: reader.name().to_owned(),
                 line: line.number,
             };
-            batch.items.push(
-                match self.ingest.accept(&line.bytes, line.len, origin, None) {
-                    Ok(report) if (self.keep)(&report) => Item::Report(report),
-                    Ok(_) => Item::Filtered,
-                    Err(dl) => Item::Rejected(dl),
+            let item = match self.ingest.accept(&line.bytes, line.len, origin, None) {
+                Ok(report) if (self.keep)(&report) => match self.reorder.push(report) {
+                    Some(report) => Item::Report(report),
+                    None => continue,
                 },
-            );
+                Ok(_) => Item::Filtered,
+                Err(dl) => Item::Rejected(dl),
+            };
+            batch.items.push(item);
         }
-        Ok((batch.messages > 0).then_some(batch))
+        Ok((batch.messages > 0 || !batch.items.is_empty()).then_some(batch))
     }
 }
 
@@ -532,7 +619,7 @@ pub fn replay(global: &crate::cli::Global, args: &ReplayArgs) -> anyhow::Result<
     let mut counts = Totals::default();
 
     run_stages(
-        BatchReader::new(&args.files, &mut ingest, &keep)?,
+        BatchReader::new(&args.files, &mut ingest, &keep, args.reorder)?,
         threads,
         |report| process(&enricher, report, want_enriched, want_records),
         |item| {
@@ -610,6 +697,18 @@ pub fn replay(global: &crate::cli::Global, args: &ReplayArgs) -> anyhow::Result<
             threads_label(threads),
             counts.summary(started.elapsed())
         );
+        let late = counts
+            .rejected
+            .get(&ingest::RejectReason::LateIndicator)
+            .copied()
+            .unwrap_or(0);
+        if late > 0 {
+            eprintln!(
+                "tocsin: {late} indicators came more than alerting.allowed_lateness ({}) behind the \
+                 latest event time: the input is out of event-time order beyond --reorder {}",
+                cfg.alerting.allowed_lateness, args.reorder
+            );
+        }
     }
     report_dlq(dlq, args.quiet)
 }
@@ -634,7 +733,7 @@ pub fn enrich(global: &crate::cli::Global, args: &EnrichArgs) -> anyhow::Result<
     let mut counts = Totals::default();
     let bar = progress_bar(&args.files, args.quiet);
     run_stages(
-        BatchReader::new(&args.files, &mut ingest, &|_| true)?,
+        BatchReader::new(&args.files, &mut ingest, &|_| true, 0)?,
         threads,
         |report| {
             let e = enricher.enrich(&report);
@@ -679,6 +778,34 @@ pub fn enrich(global: &crate::cli::Global, args: &EnrichArgs) -> anyhow::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report(id: &str, minute: u32) -> Report {
+        let line =
+            format!(r#"{{"id":"{id}","text":"x","published_at":"2024-01-01T00:{minute:02}:00Z"}}"#);
+        ingest::Decoder::default()
+            .decode(line.as_bytes(), None)
+            .unwrap()
+    }
+
+    #[test]
+    fn reorder_gives_time_order_within_its_bound_and_input_order_for_ties() {
+        let mut r = Reorder::new(2);
+        let mut out = Vec::new();
+        for (id, minute) in [("a", 5), ("b", 3), ("c", 5), ("d", 1), ("e", 9), ("f", 0)] {
+            out.extend(r.push(report(id, minute)).map(|r| r.id));
+        }
+        while let Some(rep) = r.pop() {
+            out.push(rep.id);
+        }
+        // "f" overtakes the two reports still held ("c", "e"), not "a", released before it came.
+        assert_eq!(out, ["b", "d", "a", "f", "c", "e"]);
+        let mut none = Reorder::new(0);
+        assert_eq!(
+            none.push(report("x", 7)).map(|r| r.id).as_deref(),
+            Some("x")
+        );
+        assert!(none.pop().is_none());
+    }
 
     #[test]
     fn speed_parses() {
