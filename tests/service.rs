@@ -1,0 +1,318 @@
+//! Operating `tocsin run`: `/readyz` turns ready only once every stage has its partitions and the
+//! alerting stage has restored its state; `/metrics` exposes stage counters that move with the
+//! traffic, in the Prometheus text format (checked with `promtool check metrics` when promtool is
+//! installed; CI installs it).
+
+mod common;
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+use common::*;
+use rdkafka::config::ClientConfig;
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+
+/// Stops the service on drop, so a failing assertion never leaves it running.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A plain HTTP/1.1 GET: the status code and the body.
+fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    Ok((status, body))
+}
+
+/// The value of one sample (`name{labels}`) in a Prometheus text exposition.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+}
+
+/// A log line of the service (JSON format): its time and message.
+fn log_event(line: &str) -> Option<(DateTime<Utc>, String)> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let t = DateTime::parse_from_rfc3339(v["timestamp"].as_str()?).ok()?;
+    let mut msg = v["fields"]["message"].as_str()?.to_owned();
+    if let Some(stage) = v["fields"]["stage"].as_str() {
+        msg = format!("{msg} ({stage})");
+    }
+    Some((t.with_timezone(&Utc), msg))
+}
+
+#[test]
+fn readiness_waits_for_assignment_and_restore_and_metrics_follow_the_traffic() {
+    let mock = MockCluster::new(1).unwrap();
+    let brokers = mock.bootstrap_servers();
+    let n = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let t = |what: &str| format!("{what}-{}-{n}", std::process::id());
+    for name in ["reports", "indicators", "alerts", "dlq", "checkpoints"] {
+        mock.create_topic(&t(name), 1, 1).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("tocsin.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[kafka]
+brokers = "{brokers}"
+group_id = "{group}"
+create_topics = false
+
+[kafka.topics]
+reports = "{reports}"
+indicators = "{indicators}"
+alerts = "{alerts}"
+dlq = "{dlq}"
+checkpoints = "{checkpoints}"
+
+[kafka.properties]
+"fetch.wait.max.ms" = "10"
+"statistics.interval.ms" = "500"
+
+[alerting]
+idle_timeout = "1s"
+
+[metrics]
+addr = "127.0.0.1:0"
+"#,
+            group = t("tocsin"),
+            reports = t("reports"),
+            indicators = t("indicators"),
+            alerts = t("alerts"),
+            dlq = t("dlq"),
+            checkpoints = t("checkpoints"),
+        ),
+    )
+    .unwrap();
+
+    let mut child = tocsin()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["--log", "info", "--log-format", "json", "run"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let service = Service(child);
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        })
+    };
+    let log = || lines.lock().unwrap().join("\n");
+
+    // The listener's address, printed at start.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let addr = loop {
+        let found = lines.lock().unwrap().iter().find_map(|l| {
+            l.strip_prefix("tocsin: metrics at http://")
+                .and_then(|r| r.strip_suffix("/metrics"))
+                .map(str::to_owned)
+        });
+        if let Some(a) = found {
+            break a;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no metrics address printed:\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+
+    assert_eq!(
+        get(&addr, "/healthz").unwrap().0,
+        200,
+        "alive from the start"
+    );
+    // Poll /readyz from the first moment until it turns ready.
+    let mut answers = Vec::new();
+    let ready_at = loop {
+        let (status, _) = get(&addr, "/readyz").unwrap();
+        let at: DateTime<Utc> = SystemTime::now().into();
+        answers.push(status);
+        if status == 200 {
+            break at;
+        }
+        assert_eq!(status, 503, "/readyz answers 200 or 503");
+        assert!(
+            Instant::now() < deadline,
+            "never ready; answers {answers:?}\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(
+        answers[0], 503,
+        "not ready before the consumer groups are joined: {answers:?}"
+    );
+
+    // Every event readiness depends on was logged (stamped by the service before it set its
+    // readiness flag) before /readyz answered 200.
+    let events: Vec<(DateTime<Utc>, String)> = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|l| log_event(l))
+        .collect();
+    for needed in [
+        "partitions assigned (enrich)",
+        "partitions assigned (alert)",
+        "no checkpoint: starting with empty state",
+    ] {
+        let at = events
+            .iter()
+            .find(|(_, m)| m == needed)
+            .unwrap_or_else(|| panic!("no {needed:?} log line before readiness:\n{}", log()))
+            .0;
+        assert!(
+            at <= ready_at,
+            "{needed:?} logged at {at}, after /readyz answered 200 at {ready_at}"
+        );
+    }
+
+    // Traffic: the sample feed, and one malformed message.
+    let (_, before) = get(&addr, "/metrics").unwrap();
+    assert_eq!(
+        sample(&before, "tocsin_messages_received_total{stage=\"enrich\"}"),
+        Some(0.0),
+        "stage series exist before any traffic"
+    );
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    let feed = std::fs::read_to_string(sample_feed()).unwrap();
+    let mut sent = 0;
+    for line in feed.lines().filter(|l| !l.trim().is_empty()) {
+        producer
+            .send(BaseRecord::<(), str>::to(&t("reports")).payload(line))
+            .unwrap();
+        sent += 1;
+    }
+    producer
+        .send(BaseRecord::<(), [u8]>::to(&t("reports")).payload(b"{not json"))
+        .unwrap();
+    producer.flush(Duration::from_secs(30)).unwrap();
+
+    let want = f64::from(sent + 1);
+    let metrics = loop {
+        let (status, body) = get(&addr, "/metrics").unwrap();
+        assert_eq!(status, 200);
+        let enrich_in = sample(&body, "tocsin_messages_received_total{stage=\"enrich\"}");
+        let alerts_out = sample(
+            &body,
+            "tocsin_messages_sent_total{output=\"alerts\",stage=\"alert\"}",
+        );
+        if enrich_in == Some(want) && alerts_out.is_some_and(|a| a > 0.0) {
+            break body;
+        }
+        assert!(
+            Instant::now() < deadline + Duration::from_secs(60),
+            "the counters did not move as expected:\n{body}\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for (series, least) in [
+        (
+            "tocsin_messages_sent_total{output=\"indicators\",stage=\"enrich\"}",
+            1.0,
+        ),
+        ("tocsin_messages_received_total{stage=\"alert\"}", 1.0),
+        (
+            "tocsin_messages_rejected_total{reason=\"invalid_json\",stage=\"enrich\"}",
+            1.0,
+        ),
+        (
+            "tocsin_messages_sent_total{output=\"dlq\",stage=\"enrich\"}",
+            1.0,
+        ),
+        ("tocsin_processing_seconds_count{stage=\"enrich\"}", want),
+        ("tocsin_gazetteer_places", 1000.0),
+        ("tocsin_ready{stage=\"alert\"}", 1.0),
+    ] {
+        let v = sample(&metrics, series).unwrap_or_else(|| panic!("{series} missing:\n{metrics}"));
+        assert!(v >= least, "{series} = {v}, expected at least {least}");
+    }
+    assert!(metrics.contains("tocsin_build_info{"), "{metrics}");
+
+    match std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(mut p) => {
+            p.stdin
+                .take()
+                .unwrap()
+                .write_all(metrics.as_bytes())
+                .unwrap();
+            let out = p.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "promtool check metrics:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Err(e) => eprintln!("promtool not available ({e}): the exposition format check is skipped"),
+    }
+
+    // A graceful stop on SIGTERM: exit code 0.
+    let mut service = service;
+    let pid = service.0.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let stop_deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(st) = service.0.try_wait().unwrap() {
+            break st;
+        }
+        assert!(Instant::now() < stop_deadline, "no exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = reader.join();
+    assert!(
+        status.success(),
+        "exit after SIGTERM: {status:?}\n{}",
+        log()
+    );
+}
