@@ -185,6 +185,15 @@ fn check_config(file: &std::path::Path) -> anyhow::Result<()> {
     for (k, v) in &cfg.kafka.properties {
         println!("  kafka.properties.{k} = {}", redact(k, v));
     }
+    for (k, source) in &cfg.kafka.secrets {
+        // Only where the secret comes from, and whether it can be read there.
+        let readable = match config::SecretSource::parse(source).map(|s| s.read()) {
+            Some(Ok(_)) => "readable".to_owned(),
+            Some(Err(e)) => format!("NOT readable: {e}"),
+            None => "invalid source".to_owned(),
+        };
+        println!("  kafka.secrets.{k} = <secret from {source}: {readable}>");
+    }
     println!("  indicator kinds: {}", kinds.len());
     for r in &cfg.rules {
         println!(

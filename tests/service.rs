@@ -316,3 +316,61 @@ addr = "127.0.0.1:0"
         log()
     );
 }
+
+/// Secrets come from the environment or a file, are never printed, and a missing one stops the
+/// service at start with a configuration error (exit code 2) that names it.
+#[test]
+fn secrets_are_read_at_start_and_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("ssl-key-password");
+    std::fs::write(&secret_file, "from-a-file-9731\n").unwrap();
+    let cfg = dir.path().join("tocsin.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[kafka]\nbrokers = \"127.0.0.1:1\"\n\n[kafka.properties]\n\"security.protocol\" = \"SASL_PLAINTEXT\"\n\
+             \"sasl.mechanisms\" = \"PLAIN\"\n\"sasl.username\" = \"tocsin\"\n\n[kafka.secrets]\n\
+             \"sasl.password\" = \"env:TOCSIN_TEST_KAFKA_PASSWORD\"\n\"ssl.key.password\" = \"file:{}\"\n",
+            secret_file.display()
+        ),
+    )
+    .unwrap();
+
+    let out = run_ok(
+        tocsin()
+            .arg("check-config")
+            .arg(&cfg)
+            .env("TOCSIN_TEST_KAFKA_PASSWORD", "from-the-env-4417"),
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !text.contains("from-the-env-4417") && !text.contains("from-a-file-9731"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "kafka.secrets.sasl.password = <secret from env:TOCSIN_TEST_KAFKA_PASSWORD: readable>"
+        ),
+        "{text}"
+    );
+
+    let out = tocsin()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["run", "--metrics-addr", ""])
+        .env_remove("TOCSIN_TEST_KAFKA_PASSWORD")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("kafka.secrets.sasl.password")
+            && err.contains("TOCSIN_TEST_KAFKA_PASSWORD is not set"),
+        "{err}"
+    );
+    assert!(!err.contains("from-a-file-9731"), "{err}");
+}

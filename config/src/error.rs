@@ -124,12 +124,42 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Byte offset where the value at `path` is written, or its nearest written ancestor.
+/// The segments of a key path written as in TOML: `kafka.properties."sasl.password"` is three.
+fn split_path(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in path.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// A key as written in a TOML key path: quoted when it holds anything but `A-Za-z0-9_-`.
+pub fn key_segment(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    }
+}
+
 fn locate(src: &str, path: &str) -> Option<usize> {
     let doc = DeTable::parse(src).ok()?;
     let mut best = None;
     let mut table: Option<&DeTable<'_>> = Some(doc.get_ref());
     let mut array: Option<&DeArray<'_>> = None;
-    for seg in path.split('.') {
+    for seg in split_path(path) {
+        let seg = seg.as_str();
         let found = if let Some(arr) = array.take() {
             seg.parse::<usize>().ok().and_then(|i| arr.get(i))
         } else if let Some(t) = table.take() {
@@ -251,5 +281,10 @@ mod tests {
         assert_eq!(line_col(src, locate(src, "r.1.w").unwrap()).0, 8);
         // Missing keys fall back to the closest parent.
         assert_eq!(line_col(src, locate(src, "r.1.zz").unwrap()).0, 6);
+        // Quoted keys with dots are one segment.
+        let src = "[k.p]\n\"a.b\" = 1\n\"c.d\" = 2\n";
+        assert_eq!(line_col(src, locate(src, "k.p.\"c.d\"").unwrap()).0, 3);
+        assert_eq!(key_segment("c.d"), "\"c.d\"");
+        assert_eq!(key_segment("max_depth"), "max_depth");
     }
 }

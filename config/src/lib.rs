@@ -116,6 +116,33 @@ mod tests {
     }
 
     #[test]
+    fn secrets_name_their_source_and_are_validated() {
+        let src = "[kafka.properties]\n\"sasl.username\" = \"u\"\n\"sasl.password\" = \"x\"\n\
+                   [kafka.secrets]\n\"sasl.password\" = \"env:PW\"\n\"ssl.key.password\" = \"vault:x\"\n\
+                   \"sasl.oauthbearer.client.secret\" = \"env:\"\n";
+        let errs = parse("t.toml", src, no_env()).unwrap_err().to_string();
+        assert!(errs.contains("t.toml:5:"), "{errs}");
+        assert!(errs.contains("also set in [kafka.properties]"), "{errs}");
+        assert!(
+            errs.contains("t.toml:6:") && errs.contains("env:VARIABLE"),
+            "{errs}"
+        );
+        assert!(
+            errs.contains("t.toml:7:") && errs.contains("needs a variable"),
+            "{errs}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "s3cret\n").unwrap();
+        let f = SecretSource::parse(&format!("file:{}", file.display())).unwrap();
+        assert_eq!(f.read().unwrap(), "s3cret");
+        let missing = SecretSource::parse("env:TOCSIN_NO_SUCH_VARIABLE_SET").unwrap();
+        let e = missing.read().unwrap_err();
+        assert!(e.contains("TOCSIN_NO_SUCH_VARIABLE_SET"), "{e}");
+    }
+
+    #[test]
     fn the_default_config_is_valid() {
         let c = parse("default", DEFAULT_TOML, no_env()).unwrap();
         assert!(

@@ -79,6 +79,12 @@ pub struct KafkaConfig {
     /// `"security.protocol" = "SASL_SSL"`.
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
+    /// librdkafka properties whose values are secrets, read when the clients are created: from an
+    /// environment variable (`"sasl.password" = "env:KAFKA_PASSWORD"`) or from a file, without its
+    /// trailing newline (`"sasl.password" = "file:/run/secrets/kafka-password"`). Their values never
+    /// appear in logs or in `tocsin check-config` output.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
 }
 
 impl Default for KafkaConfig {
@@ -92,6 +98,7 @@ impl Default for KafkaConfig {
             replication_factor: default_replication(),
             topics: Topics::default(),
             properties: BTreeMap::new(),
+            secrets: BTreeMap::new(),
         }
     }
 }
@@ -486,9 +493,33 @@ impl Config {
                 "bootstrap.servers" | "group.id" | "enable.auto.offset.store"
             ) {
                 bad(
-                    &format!("kafka.properties.{key}"),
+                    &format!("kafka.properties.{}", crate::error::key_segment(key)),
                     "is set by tocsin itself; use the [kafka] settings instead".into(),
                 );
+            }
+        }
+
+        for (key, source) in &k.secrets {
+            if k.properties.contains_key(key) {
+                bad(
+                    &format!("kafka.secrets.{}", crate::error::key_segment(key)),
+                    "is also set in [kafka.properties]; set it in one place".into(),
+                );
+            }
+            match SecretSource::parse(source) {
+                Some(SecretSource::Env(name)) if name.is_empty() => bad(
+                    &format!("kafka.secrets.{}", crate::error::key_segment(key)),
+                    "`env:` needs a variable name".into(),
+                ),
+                Some(SecretSource::File(path)) if path.as_os_str().is_empty() => bad(
+                    &format!("kafka.secrets.{}", crate::error::key_segment(key)),
+                    "`file:` needs a path".into(),
+                ),
+                Some(_) => {}
+                None => bad(
+                    &format!("kafka.secrets.{}", crate::error::key_segment(key)),
+                    "must be `env:VARIABLE` or `file:/path/to/secret`".into(),
+                ),
             }
         }
 
@@ -592,4 +623,36 @@ fn valid_topic(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Where the value of a `[kafka.secrets]` property comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable.
+    Env(String),
+    /// A file (its content without the trailing newline).
+    File(PathBuf),
+}
+
+impl SecretSource {
+    /// `env:NAME` or `file:PATH`.
+    pub fn parse(s: &str) -> Option<SecretSource> {
+        if let Some(name) = s.strip_prefix("env:") {
+            Some(SecretSource::Env(name.to_owned()))
+        } else {
+            s.strip_prefix("file:")
+                .map(|p| SecretSource::File(PathBuf::from(p)))
+        }
+    }
+
+    /// Reads the secret; the error names the source, never the value.
+    pub fn read(&self) -> Result<String, String> {
+        match self {
+            SecretSource::Env(name) => std::env::var(name)
+                .map_err(|_| format!("environment variable {name} is not set (or not UTF-8)")),
+            SecretSource::File(path) => std::fs::read_to_string(path)
+                .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+                .map_err(|e| format!("cannot read {}: {e}", path.display())),
+        }
+    }
 }

@@ -117,25 +117,45 @@ pub type StageConsumer = StreamConsumer<StageContext>;
 pub struct Bus {
     pub brokers: String,
     pub kafka: KafkaConfig,
+    /// The `[kafka.secrets]` properties with their values, read once at start.
+    secrets: Vec<(String, String)>,
     mock: Option<MockCluster<'static, DefaultProducerContext>>,
+}
+
+/// Reads every `[kafka.secrets]` value; the error names the property and the source, never a value.
+fn read_secrets(kafka: &KafkaConfig) -> anyhow::Result<Vec<(String, String)>> {
+    kafka
+        .secrets
+        .iter()
+        .map(|(key, source)| {
+            let value = config::SecretSource::parse(source)
+                .ok_or_else(|| format!("{source:?} is not env:NAME or file:PATH"))
+                .and_then(|s| s.read())
+                .map_err(|e| crate::setup::UsageError(format!("kafka.secrets.{key}: {e}")))?;
+            Ok((key.clone(), value))
+        })
+        .collect()
 }
 
 impl Bus {
     /// Uses `brokers` (or `kafka.brokers`); with neither, starts the embedded broker.
     pub fn connect(kafka: &KafkaConfig, brokers: Option<&str>) -> anyhow::Result<Bus> {
         let configured = brokers.unwrap_or(&kafka.brokers).trim().to_owned();
+        let secrets = read_secrets(kafka)?;
         if configured.is_empty() {
             let mock = MockCluster::new(1).context("starting the embedded broker")?;
             let brokers = mock.bootstrap_servers();
             Ok(Bus {
                 brokers,
                 kafka: kafka.clone(),
+                secrets,
                 mock: Some(mock),
             })
         } else {
             Ok(Bus {
                 brokers: configured,
                 kafka: kafka.clone(),
+                secrets,
                 mock: None,
             })
         }
@@ -151,6 +171,9 @@ impl Bus {
         c.set("bootstrap.servers", &self.brokers)
             .set("client.id", &self.kafka.client_id);
         for (k, v) in &self.kafka.properties {
+            c.set(k, v);
+        }
+        for (k, v) in &self.secrets {
             c.set(k, v);
         }
         c
