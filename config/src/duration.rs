@@ -30,8 +30,26 @@ impl Dur {
 }
 
 impl fmt::Display for Dur {
+    /// The way an operator writes it: one unit when the duration is a whole number of it (`"48h"`,
+    /// `"7d"`, `"10m"`, `"5s"`), else the full breakdown (`"1h 30m"`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", humantime::format_duration(self.0))
+        const DAY: u64 = 86_400;
+        let d = self.0;
+        let s = d.as_secs();
+        if d.subsec_nanos() != 0 || s == 0 {
+            return write!(f, "{}", humantime::format_duration(d));
+        }
+        if s % DAY == 0 && s > 3 * DAY {
+            write!(f, "{}d", s / DAY)
+        } else if s % 3600 == 0 {
+            write!(f, "{}h", s / 3600)
+        } else if s % 60 == 0 && s < 3600 {
+            write!(f, "{}m", s / 60)
+        } else if s < 60 {
+            write!(f, "{s}s")
+        } else {
+            write!(f, "{}", humantime::format_duration(d))
+        }
     }
 }
 
@@ -66,7 +84,20 @@ mod tests {
         assert_eq!("24h".parse::<Dur>().unwrap(), Dur::hours(24));
         assert_eq!("7d".parse::<Dur>().unwrap(), Dur::hours(168));
         assert_eq!("1h 30m".parse::<Dur>().unwrap().as_secs(), 5400);
+        for (written, shown) in [
+            ("48h", "48h"),
+            ("2d", "48h"),
+            ("7d", "7d"),
+            ("10m", "10m"),
+            ("5s", "5s"),
+            ("90m", "1h 30m"),
+            ("90s", "1m 30s"),
+        ] {
+            let d: Dur = written.parse().unwrap();
+            assert_eq!(d.to_string(), shown, "{written}");
+            assert_eq!(shown.parse::<Dur>().unwrap(), d, "{shown} reads back");
+        }
         assert!("soon".parse::<Dur>().is_err());
-        assert_eq!(Dur::hours(24).to_string(), "1day");
+        assert_eq!(Dur::hours(24).to_string(), "24h");
     }
 }

@@ -11,6 +11,7 @@
 
 mod duration;
 mod error;
+pub mod reference;
 mod rules;
 mod schema;
 

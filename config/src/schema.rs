@@ -246,18 +246,25 @@ fn d_future_skew() -> Dur {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldsConfig {
+    /// The report's unique id (required; a JSON string).
     #[serde(default = "p_id")]
     pub id: String,
+    /// The report's text (required).
     #[serde(default = "p_text")]
     pub text: String,
+    /// The event time, RFC 3339 (required).
     #[serde(default = "p_published_at")]
     pub published_at: String,
+    /// The headline (optional).
     #[serde(default = "p_title")]
     pub title: String,
+    /// The outlet or feed (optional; rules count distinct sources).
     #[serde(default = "p_source")]
     pub source: String,
+    /// The report's address (optional).
     #[serde(default = "p_url")]
     pub url: String,
+    /// The language, ISO 639-1 (optional; detected when missing).
     #[serde(default = "p_lang")]
     pub lang: String,
 }
