@@ -176,6 +176,9 @@ impl Bus {
         for (k, v) in &self.secrets {
             c.set(k, v);
         }
+        // Statistics feed the consumers' lag metrics only (see `consumer`); other clients would
+        // log them.
+        c.set("statistics.interval.ms", "0");
         c
     }
 
