@@ -132,6 +132,54 @@ impl Raw<'_> {
     }
 }
 
+/// Side of the grid cells area centres are computed from, in degrees.
+const CELL_DEG: f32 = 0.5;
+
+fn cell_of(lat: f32, lon: f32) -> (i32, i32) {
+    (
+        (lat / CELL_DEG).floor() as i32,
+        (lon / CELL_DEG).floor() as i32,
+    )
+}
+
+/// The grid cells an area's places occupy, and their total population.
+#[derive(Clone, Default)]
+struct CellAcc {
+    cells: Vec<(i32, i32)>,
+    population: u64,
+}
+
+impl CellAcc {
+    fn add(&mut self, cell: (i32, i32), population: u32) {
+        self.cells.push(cell);
+        self.population += u64::from(population);
+    }
+
+    fn population(&self) -> u32 {
+        self.population.min(u64::from(u32::MAX)) as u32
+    }
+
+    /// Mean latitude of the distinct cells' centres and their circular mean longitude (so areas
+    /// across the antimeridian stay whole); `None` for an area without places.
+    fn centre(&self) -> Option<(f32, f32)> {
+        let mut cells = self.cells.clone();
+        cells.sort_unstable();
+        cells.dedup();
+        if cells.is_empty() {
+            return None;
+        }
+        let (mut lat, mut x, mut y) = (0f64, 0f64, 0f64);
+        for &(a, b) in &cells {
+            lat += (f64::from(a) + 0.5) * f64::from(CELL_DEG);
+            let lon = ((f64::from(b) + 0.5) * f64::from(CELL_DEG)).to_radians();
+            x += lon.cos();
+            y += lon.sin();
+        }
+        let n = cells.len() as f64;
+        Some(((lat / n) as f32, y.atan2(x).to_degrees() as f32))
+    }
+}
+
 pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
     let mut strings = Strings::default();
     strings.add("");
@@ -324,31 +372,25 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         }
     }
 
-    // Centroids: population-weighted means (weight at least 1 so small places count).
-    let mut a1_acc = vec![(0f64, 0f64, 0f64, 0u64); admin1.len()];
-    let mut a2_acc = vec![(0f64, 0f64, 0f64, 0u64); admin2.len()];
-    let mut c_acc = vec![(0f64, 0f64, 0f64, 0u64); countries.len()];
+    // Centres: the mean of the 0.5° grid cells an area's places occupy (longitudes averaged on the
+    // circle), which approximates the centre of the area rather than of its population, so a big
+    // city does not drag a province's or a country's point to one corner. Populations are summed.
+    let mut a1_acc = vec![CellAcc::default(); admin1.len()];
+    let mut a2_acc = vec![CellAcc::default(); admin2.len()];
+    let mut c_acc = vec![CellAcc::default(); countries.len()];
     for p in &places {
-        let w = f64::from(p.population.max(1));
-        let add = |acc: &mut (f64, f64, f64, u64)| {
-            acc.0 += w * f64::from(p.lat);
-            acc.1 += w * f64::from(p.lon);
-            acc.2 += w;
-            acc.3 += u64::from(p.population);
-        };
+        let cell = cell_of(p.lat, p.lon);
         if let Some(a) = a1_acc.get_mut(p.admin1 as usize) {
-            add(a);
+            a.add(cell, p.population);
         }
         if let Some(a) = a2_acc.get_mut(p.admin2 as usize) {
-            add(a);
+            a.add(cell, p.population);
         }
         if let Some(a) = c_acc.get_mut(p.country as usize) {
-            add(a);
+            a.add(cell, p.population);
         }
     }
-    let mean = |acc: &(f64, f64, f64, u64)| -> Option<(f32, f32)> {
-        (acc.2 > 0.0).then(|| ((acc.0 / acc.2) as f32, (acc.1 / acc.2) as f32))
-    };
+    let mean = |acc: &CellAcc| acc.centre();
     let country_recs: Vec<AreaRec> = countries
         .iter()
         .enumerate()
@@ -362,7 +404,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 parent: NONE,
                 lat,
                 lon,
-                population: c.3.max(c_acc[i].3.min(u64::from(u32::MAX)) as u32),
+                population: c.3.max(c_acc[i].population()),
             }
         })
         .collect();
@@ -380,7 +422,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 parent: NONE,
                 lat,
                 lon,
-                population: a1_acc[i].3.min(u64::from(u32::MAX)) as u32,
+                population: a1_acc[i].population(),
             }
         })
         .collect();
@@ -404,7 +446,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 parent: a.5,
                 lat,
                 lon,
-                population: a2_acc[i].3.min(u64::from(u32::MAX)) as u32,
+                population: a2_acc[i].population(),
             }
         })
         .collect();
