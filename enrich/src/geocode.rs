@@ -113,9 +113,17 @@ const ARTICLES: &[&str] = &[
 ];
 
 /// Place cues strong enough to accept a common word as a place ("in Police").
-const STRONG_CUES: &[&str] = &[
-    "in", "near", "outside", "village", "town", "city", "of", "from", "at",
+const STRONG_CUES: &[&str] = &["in", "near", "outside", "of", "from", "at"];
+
+/// Abbreviated titles whose dot does not end a sentence ("Sgt. Blaise Dresser").
+const ABBREV_TITLES: &[&str] = &[
+    "mrs", "gov", "sen", "rep", "gen", "col", "capt", "sgt", "maj", "cpl", "pvt", "det", "insp",
+    "supt", "prof", "rev", "hon", "messrs", "lieut", "cmdr", "adm",
 ];
+
+/// Settlement nouns that cue a place right after them when written in lower case ("the village
+/// Tampatou"); capitalised they usually start an organisation ("City Council").
+const SETTLEMENT_CUES: &[&str] = &["village", "town", "city", "locality", "hamlet"];
 
 /// Words of a sentence that make it a statement ("the government in Khartoum said").
 const STATEMENT_WORDS: &[&str] = &[
@@ -160,6 +168,8 @@ fn sorted(list: &[&'static str]) -> Vec<&'static str> {
 static SET_NEVER: WordSet = WordSet::new(|| sorted(NEVER));
 static SET_ARTICLES: WordSet = WordSet::new(|| sorted(ARTICLES));
 static SET_STRONG_CUES: WordSet = WordSet::new(|| sorted(STRONG_CUES));
+static SET_ABBREV_TITLES: WordSet = WordSet::new(|| sorted(ABBREV_TITLES));
+static SET_SETTLEMENT_CUES: WordSet = WordSet::new(|| sorted(SETTLEMENT_CUES));
 static SET_STATEMENT: WordSet = WordSet::new(|| sorted(STATEMENT_WORDS));
 static SET_CUES: WordSet = WordSet::new(|| sorted(words::PLACE_CUES));
 static SET_COMMON: WordSet = WordSet::new(|| sorted(words::COMMON_WORDS));
@@ -168,6 +178,9 @@ static SET_TAILS: WordSet = WordSet::new(|| sorted(words::NAME_TAILS));
 static SET_DIRECTIONS: WordSet = WordSet::new(|| sorted(words::DIRECTIONS));
 static SET_ADMIN_GENERICS: WordSet = WordSet::new(|| sorted(words::ADMIN_GENERICS));
 static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERICS));
+static SET_GIVEN: WordSet = WordSet::new(|| sorted(words::GIVEN_NAMES));
+static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
+static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
@@ -216,6 +229,10 @@ struct Scratch {
     finals: Vec<(usize, u64)>,
     countries: Vec<(u32, f32)>,
     sentences: Vec<usize>,
+    /// Per sentence: written in title case (a headline), where capitals say little.
+    titlecase: Vec<bool>,
+    /// Hashes of folded words the text uses as a person's name ("Mills" after "David").
+    persons: Vec<u64>,
     key: String,
 }
 
@@ -314,6 +331,7 @@ impl Geocoder {
         s.mentions.clear();
         s.cands.clear();
         self.split_sentences(s);
+        self.scan_persons(s);
         self.detect(s);
         if s.mentions.is_empty() {
             return Geocoding::default();
@@ -324,23 +342,57 @@ impl Geocoder {
 
     fn split_sentences(&self, s: &mut Scratch) {
         s.sentences.clear();
+        s.titlecase.clear();
         let t = s.folded.text.as_bytes();
         for i in 0..t.len() {
             let end = match t[i] {
                 b'!' | b'?' | b'\n' => true,
                 b'.' => {
-                    // "U.S." and "St." do not end sentences: a word of 1-2 letters before the dot.
+                    // "U.S.", "St." and "Sgt." do not end sentences: a word of 1-2 letters or a
+                    // title before the dot.
                     let mut k = i;
                     while k > 0 && t[k - 1].is_ascii_alphabetic() {
                         k -= 1;
                     }
-                    i - k > 2 && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
+                    let word = std::str::from_utf8(&t[k..i]).unwrap_or("");
+                    i - k > 2
+                        && !SET_ABBREV_TITLES.has(word)
+                        && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
                 }
                 _ => false,
             };
             if end {
                 s.sentences.push(i + 1);
             }
+        }
+        // Title case: most longer words after the first capitalised.
+        let mut start = 0;
+        for k in 0..=s.sentences.len() {
+            let end = s.sentences.get(k).copied().unwrap_or(t.len());
+            let (mut upper, mut lower) = (0usize, 0usize);
+            let mut i = start;
+            let mut first = true;
+            while i < end {
+                if !t[i].is_ascii_alphabetic() {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i;
+                while j < end && t[j].is_ascii_alphabetic() {
+                    j += 1;
+                }
+                if j - i >= 4 && !first {
+                    match Self::case_at(s, i) {
+                        CASE_UPPER => upper += 1,
+                        CASE_LOWER => lower += 1,
+                        _ => {}
+                    }
+                }
+                first = false;
+                i = j;
+            }
+            s.titlecase.push(upper >= 3 && upper >= 3 * lower);
+            start = end;
         }
     }
 
@@ -365,6 +417,56 @@ impl Geocoder {
         let (a, b) = s.folded.span(st, e);
         let cased = s.case.get(a..b).unwrap_or(&[]);
         cased.contains(&CASE_UPPER) && !cased.contains(&CASE_LOWER)
+    }
+
+    /// Collects the words the text uses as people's names: capitalised words after a given name
+    /// or a title ("David Mills", "Sgt. Blaise Dresser", "Chiquita Raquel Henry"), and names
+    /// followed by an age ("Boren, 28,"). A later "Mills said" is then a person, not a town.
+    fn scan_persons(&self, s: &mut Scratch) {
+        s.persons.clear();
+        let text = std::mem::take(&mut s.folded.text);
+        let mut in_name = false;
+        let mut prev_end = 0;
+        let mut i = 0;
+        while let Some((c, len)) = char_at(&text, i) {
+            if !is_word_char(c) {
+                i += len;
+                continue;
+            }
+            let a = i;
+            while let Some((c, len)) = char_at(&text, i) {
+                if !is_word_char(c) {
+                    break;
+                }
+                i += len;
+            }
+            let w = &text[a..i];
+            let upper = Self::case_at(s, a) == CASE_UPPER;
+            let gap = &text[prev_end..a];
+            let joined = gap == " " || gap == ". ";
+            if upper && in_name && joined && !SET_CUES.has(w) && !SET_NEVER.has(w) {
+                s.persons.push(hash_word(w));
+            } else {
+                in_name = false;
+            }
+            if (upper && SET_GIVEN.has(w)) || (SET_TITLES.has(w) && w != "st" && w != "saint") {
+                in_name = true;
+            }
+            // "Boren, 28,": a name followed by an age.
+            if upper && !in_name {
+                let rest = &text.as_bytes()[i..];
+                if rest.starts_with(b", ") {
+                    let digits = rest[2..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    if (1..=3).contains(&digits) && rest.get(2 + digits) == Some(&b',') {
+                        s.persons.push(hash_word(w));
+                    }
+                }
+            }
+            prev_end = i;
+        }
+        s.folded.text = text;
+        s.persons.sort_unstable();
+        s.persons.dedup();
     }
 
     fn detect(&self, s: &mut Scratch) {
@@ -466,10 +568,17 @@ impl Geocoder {
         let prev = word_before(text, st).map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
         let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
         let prev_w = prev.map(|p| p.0);
-        let cue = prev_w.is_some_and(|w| SET_STRONG_CUES.has(w) || SET_CUES.has(w));
-        let strong_cue = prev_w.is_some_and(|w| SET_STRONG_CUES.has(w));
+        // A cue word counts in lower case, or capitalised at the start of a sentence ("In Kabul").
+        let prev_plain = prev.is_some_and(|(_, c)| c != CASE_UPPER)
+            || word_before(text, st).is_some_and(|(a, _)| Self::sentence_initial(text, a));
+        let strong_cue = prev_w.is_some_and(|w| {
+            (SET_STRONG_CUES.has(w) && prev_plain)
+                || (SET_SETTLEMENT_CUES.has(w) && prev.is_some_and(|(_, c)| c == CASE_LOWER))
+        });
+        let cue = strong_cue || prev_w.is_some_and(|w| SET_CUES.has(w));
         let common = SET_COMMON.has(key);
         let short = key.chars().count() <= 2;
+        let single = !key.contains(' ');
         if common && !(strong_cue && !initial && Self::case_at(s, st) == CASE_UPPER) && !caps {
             return None;
         }
@@ -477,10 +586,23 @@ impl Geocoder {
         if prev_w.is_some_and(|w| SET_TITLES.has(w)) {
             return None;
         }
+        // Every word of a multi-word name capitalised, but for particles ("Sar-e Pol", "Bosnia
+        // and Herzegovina"): "The city" is not the town of that name.
+        if !caps && !single {
+            let mut p = st;
+            for w in text[st..e].split(' ') {
+                if p > st && Self::case_at(s, p) == CASE_LOWER && !SET_PARTICLES.has(w) {
+                    return None;
+                }
+                p += w.len() + 1;
+            }
+        }
         let mut has_country = false;
+        let mut has_admin1 = false;
         let mut has_area = false;
         let mut has_place = false;
         let mut any = false;
+        let mut top_rank = 0;
         for en in g.postings(v) {
             match en.kind {
                 EntryKind::CountryAbbrev if !caps => {}
@@ -489,10 +611,14 @@ impl Geocoder {
                     any = true
                 }
                 EntryKind::Admin1 | EntryKind::Admin2 => {
+                    has_admin1 |= en.kind == EntryKind::Admin1;
                     has_area = true;
                     any = true
                 }
                 EntryKind::Place => {
+                    if let Some(p) = g.place(en.index) {
+                        top_rank = top_rank.max(p.rank);
+                    }
                     has_place = true;
                     any = true
                 }
@@ -500,6 +626,32 @@ impl Geocoder {
         }
         if !any || (short && !has_country) {
             return None;
+        }
+        let major = has_country || has_admin1;
+        // An acronym inside running text ("NATO", "IRS"), not a dateline in capitals.
+        if caps
+            && !has_country
+            && key.chars().count() <= 5
+            && !initial
+            && (prev.is_some_and(|(_, c)| c == CASE_LOWER)
+                || next.is_some_and(|(_, _, _, c)| c == CASE_LOWER))
+        {
+            return None;
+        }
+        if single && !major && !strong_cue && !caps {
+            // A word the text uses as a person's name ("David Mills ... Mills said"), a given
+            // name, or a name next to a verb of speech ("Clark said", "said Jones").
+            if s.persons.binary_search(&hash_word(key)).is_ok() || SET_GIVEN.has(key) {
+                return None;
+            }
+            if top_rank < 6 {
+                let said_next = next.is_some_and(|(a, _, w, _)| a == e + 1 && SET_SPEECH.has(w));
+                let said_prev =
+                    prev_w.is_some_and(|w| w == "said" || w == "says") && text[..st].ends_with(' ');
+                if said_next || said_prev {
+                    return None;
+                }
+            }
         }
         let running_caps = caps && !short && !has_country;
         // Another capitalised word before it, not a cue or direction: part of a person's or an
@@ -1034,6 +1186,16 @@ impl Geocoder {
                 .any(|w| SET_STATEMENT.has(w))
         })
     }
+}
+
+/// FNV-1a hash of a folded word, for the per-text sets of words.
+fn hash_word(w: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in w.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
 }
 
 /// Equirectangular distance in km: cheap, and close enough to the great circle at the scales
