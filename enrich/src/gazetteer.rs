@@ -23,6 +23,8 @@ pub(crate) mod words;
 
 use std::path::{Path, PathBuf};
 
+pub(crate) use build::BIG_PLACE;
+
 use serde::Serialize;
 
 use crate::fold::fold;

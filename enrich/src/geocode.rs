@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use crate::fold::Folded;
 use crate::gazetteer::words;
-use crate::gazetteer::{Entry, EntryKind, Gazetteer, NONE};
+use crate::gazetteer::{Entry, EntryKind, Gazetteer, BIG_PLACE, NONE};
 use crate::{Level, Location};
 
 /// What geocoding found in one text.
@@ -579,7 +579,10 @@ impl Geocoder {
         let common = SET_COMMON.has(key);
         let short = key.chars().count() <= 2;
         let single = !key.contains(' ');
-        if common && !(strong_cue && !initial && Self::case_at(s, st) == CASE_UPPER) && !caps {
+        // A common word needs a locative cue ("in Police"); "of" is not one ("Chamber of
+        // Commerce").
+        let locative = strong_cue && prev_w != Some("of");
+        if common && !(locative && !initial && Self::case_at(s, st) == CASE_UPPER) && !caps {
             return None;
         }
         // A person's title before the name.
@@ -611,7 +614,11 @@ impl Geocoder {
                     any = true
                 }
                 EntryKind::Admin1 | EntryKind::Admin2 => {
-                    has_admin1 |= en.kind == EntryKind::Admin1;
+                    // A sizeable province or state ("Georgia", "Virginia"), not a parish of
+                    // an island that shares a given name ("Michael").
+                    has_admin1 |= en.kind == EntryKind::Admin1
+                        && g.admin1_rec(en.index)
+                            .is_some_and(|a| a.population >= 200_000);
                     has_area = true;
                     any = true
                 }
@@ -699,6 +706,19 @@ impl Geocoder {
             }
         }
         let (start, end) = s.folded.span(st, fend);
+        // Another spelling of a small place's name counts only where the text says place: after
+        // a cue, in "(X, Y)" or followed by its container ("Toucountouna, Atacora").
+        let after = text[fend..].trim_start_matches(' ');
+        let placed = strong_cue
+            || place_hint
+            || admin_hint
+            || text[..st].trim_end().ends_with('(')
+            || ((after.starts_with(',') || after.starts_with('('))
+                && after[1..]
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic));
         // Candidates.
         let c0 = s.cands.len();
         for en in g.postings(v) {
@@ -707,6 +727,14 @@ impl Geocoder {
             }
             if en.kind == EntryKind::CountryAbbrev && !caps {
                 continue;
+            }
+            if en.alternate && en.kind == EntryKind::Place && !placed {
+                let small = g
+                    .place(en.index)
+                    .is_none_or(|p| p.population < BIG_PLACE && p.rank < 5);
+                if small {
+                    continue;
+                }
             }
             if let Some(c) = self.candidate(en, admin_hint, place_hint) {
                 s.cands.push(c);

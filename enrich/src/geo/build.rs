@@ -180,6 +180,67 @@ impl CellAcc {
     }
 }
 
+/// Places with at least this population (or seats of a province or country) keep all their
+/// alternate names (exonyms such as "Cologne", "Kiev", "Halab").
+pub(crate) const BIG_PLACE: u32 = 100_000;
+
+/// "St. Louis" and "St Louis" for "Saint Louis", "Mt. Vernon" for "Mount Vernon", and the reverse.
+fn abbreviated_variants(key: &str, out: &mut Vec<String>) {
+    for (long, short) in [
+        ("saint ", "st. "),
+        ("saint ", "st "),
+        ("sainte ", "ste. "),
+        ("mount ", "mt. "),
+        ("mount ", "mt "),
+        ("fort ", "ft. "),
+    ] {
+        if let Some(rest) = key.strip_prefix(long) {
+            out.push(format!("{short}{rest}"));
+        } else if let Some(rest) = key.strip_prefix(short) {
+            out.push(format!("{long}{rest}"));
+        }
+    }
+}
+
+/// Whether a folded name is written in Latin letters (the script of the report languages where
+/// other names of small places collide with common words).
+fn is_latin(folded: &str) -> bool {
+    folded
+        .chars()
+        .all(|c| !c.is_alphabetic() || (c as u32) < 0x0250)
+}
+
+/// Whether `a` is a spelling of `b` (transliteration variants such as "Toucountouna" /
+/// "Toukountouna", "Kabol" / "Kabul"): at most a third of the letters differ.
+pub(crate) fn spelling_variant(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().filter(|c| c.is_alphanumeric()).collect();
+    let b: Vec<char> = b.chars().filter(|c| c.is_alphanumeric()).collect();
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return false;
+    }
+    let budget = longest / 3;
+    if a.len().abs_diff(b.len()) > budget {
+        return false;
+    }
+    levenshtein(&a, &b) <= budget
+}
+
+fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ca != cb));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
 pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
     let mut strings = Strings::default();
     strings.add("");
@@ -355,9 +416,13 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         for s in [name, r.get(2)] {
             let k = normalize_name(s);
             if k.chars().count() >= 2 {
+                abbreviated_variants(&k, &mut scratch);
                 scratch.push(k);
             }
         }
+        let primary_key = normalize_name(name);
+        let rec = &places[idx as usize];
+        let big = rec.population >= BIG_PLACE || rec.rank >= 5;
         for k in scratch.drain(..) {
             if k.contains('-') {
                 keys.push((k.replace('-', " "), primary));
@@ -366,8 +431,15 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         }
         for a in r.get(3).split(',') {
             let a = a.trim();
-            if keep_alternate(a) {
-                keys.push((normalize_name(a), alt));
+            if !keep_alternate(a) {
+                continue;
+            }
+            let k = normalize_name(a);
+            // Other names of a small place are kept only as spellings of its name (or in
+            // another script): GeoNames lists nicknames, translations and neighbourhood names
+            // for them too, and those are common words or people's names in English text.
+            if big || !is_latin(&k) || spelling_variant(&k, &primary_key) {
+                keys.push((k, alt));
             }
         }
     }

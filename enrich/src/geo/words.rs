@@ -732,6 +732,8 @@ pub const COMMON_WORDS: &[&str] = &[
     "southwest",
     "southwestern",
     "street",
+    "ave",
+    "blvd",
     "toyota",
     "trooper",
     "vice",
