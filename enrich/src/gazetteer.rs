@@ -91,6 +91,9 @@ pub enum EntryKind {
     Demonym = 4,
     /// An abbreviation of a country that only counts in capitals ("US").
     CountryAbbrev = 5,
+    /// A postal or news abbreviation of a state or province ("Ill.", "W.Va.", "TX", "B.C."): only
+    /// counts right after a place and a comma ("Springfield, Ill.").
+    Admin1Abbrev = 6,
 }
 
 /// One posting: an entry a folded name refers to.
@@ -114,7 +117,8 @@ impl Entry {
             2 => EntryKind::Admin1,
             3 => EntryKind::Country,
             4 => EntryKind::Demonym,
-            _ => EntryKind::CountryAbbrev,
+            5 => EntryKind::CountryAbbrev,
+            _ => EntryKind::Admin1Abbrev,
         };
         Entry {
             kind,
@@ -586,7 +590,7 @@ impl Gazetteer {
                     Level::Admin2,
                 )
             }
-            EntryKind::Admin1 => {
+            EntryKind::Admin1 | EntryKind::Admin1Abbrev => {
                 let a = self.admin1.get(e.index as usize)?;
                 (
                     self.str(a.name),
@@ -1160,6 +1164,7 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
             EntryKind::Country,
             EntryKind::Demonym,
             EntryKind::CountryAbbrev,
+            EntryKind::Admin1Abbrev,
         ] {
             for alternate in [false, true] {
                 let e = Entry {

@@ -560,10 +560,18 @@ impl Geocoder {
             s.key.push_str(w);
         }
         let key = s.key.as_str();
-        if SET_NEVER.has(key) {
+        let caps = Self::all_caps(s, st, e);
+        // Right after a place and a comma: where a state or province abbreviation counts
+        // ("Springfield, Ill.", "Dallas, TX").
+        let after_place_comma = s
+            .mentions
+            .last()
+            .is_some_and(|m| m.fend <= st && text[m.fend..st].trim() == ",");
+        let abbrev_ok =
+            after_place_comma && Self::case_at(s, st) == CASE_UPPER && (caps || key.ends_with('.'));
+        if SET_NEVER.has(key) && !abbrev_ok {
             return None;
         }
-        let caps = Self::all_caps(s, st, e);
         let initial = Self::sentence_initial(text, st);
         let prev = word_before(text, st).map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
         let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
@@ -606,8 +614,17 @@ impl Geocoder {
         let mut has_place = false;
         let mut any = false;
         let mut top_rank = 0;
+        let mut abbrev = false;
         for en in g.postings(v) {
             match en.kind {
+                EntryKind::Admin1Abbrev => {
+                    if abbrev_ok {
+                        abbrev = true;
+                        has_admin1 = true;
+                        has_area = true;
+                        any = true;
+                    }
+                }
                 EntryKind::CountryAbbrev if !caps => {}
                 EntryKind::Country | EntryKind::Demonym | EntryKind::CountryAbbrev => {
                     has_country = true;
@@ -631,13 +648,14 @@ impl Geocoder {
                 }
             }
         }
-        if !any || (short && !has_country) {
+        if !any || (short && !has_country && !abbrev) {
             return None;
         }
         let major = has_country || has_admin1;
         // An acronym inside running text ("NATO", "IRS"), not a dateline in capitals.
         if caps
             && !has_country
+            && !abbrev
             && key.chars().count() <= 5
             && !initial
             && (prev.is_some_and(|(_, c)| c == CASE_LOWER)
@@ -728,6 +746,15 @@ impl Geocoder {
             if en.kind == EntryKind::CountryAbbrev && !caps {
                 continue;
             }
+            let en = match en.kind {
+                EntryKind::Admin1Abbrev if !abbrev_ok => continue,
+                EntryKind::Admin1Abbrev => Entry {
+                    kind: EntryKind::Admin1,
+                    alternate: true,
+                    index: en.index,
+                },
+                _ => en,
+            };
             if en.alternate && en.kind == EntryKind::Place && !placed {
                 let small = g
                     .place(en.index)
@@ -774,6 +801,8 @@ impl Geocoder {
             score: 0.0,
         };
         match e.kind {
+            // Converted to `Admin1` by the detector.
+            EntryKind::Admin1Abbrev => return None,
             EntryKind::Place => {
                 let p = g.place(e.index)?;
                 c.country = p.country;
@@ -872,36 +901,30 @@ impl Geocoder {
                 }
             }
         }
-        // Hierarchy: a candidate inside a division or country named within 100 bytes.
+        // Hierarchy: a candidate inside a division or country the text names as its container
+        // ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100
+        // bytes after or 40 before) a little. The best container counts, not their sum.
         for mi in 0..n {
-            for ni in 0..n {
-                if mi == ni {
-                    continue;
-                }
-                let (m, o) = (s.mentions[mi], s.mentions[ni]);
-                let near = if o.fstart >= m.fend {
-                    o.fstart - m.fend <= 100
-                } else {
-                    m.fstart >= o.fend && m.fstart - o.fend <= 40
-                };
-                if !near {
-                    continue;
-                }
-                let has_container = s.cands[o.c0..o.c1].iter().any(|d| {
-                    matches!(
-                        d.e.kind,
-                        EntryKind::Admin1
-                            | EntryKind::Admin2
-                            | EntryKind::Country
-                            | EntryKind::CountryAbbrev
-                    )
-                });
-                if !has_container {
-                    continue;
-                }
-                for ci in m.c0..m.c1 {
-                    let c = s.cands[ci];
-                    let mut bonus: f32 = 0.0;
+            let m = s.mentions[mi];
+            // Neighbours only: mentions are in text order.
+            let lo = (0..mi)
+                .rev()
+                .take_while(|&k| s.mentions[k].fend + 40 >= m.fstart)
+                .last()
+                .unwrap_or(mi);
+            let hi = (mi + 1..n)
+                .take_while(|&k| s.mentions[k].fstart <= m.fend + 100)
+                .last()
+                .unwrap_or(mi);
+            for ci in m.c0..m.c1 {
+                let c = s.cands[ci];
+                let mut bonus: f32 = 0.0;
+                for ni in lo..=hi {
+                    if ni == mi {
+                        continue;
+                    }
+                    let o = s.mentions[ni];
+                    let direct = ni == mi + 1 && Self::container_gap(&s.folded.text, &m, &o);
                     for di in o.c0..o.c1 {
                         let d = s.cands[di];
                         let inside = match d.e.kind {
@@ -922,15 +945,17 @@ impl Geocoder {
                             _ => false,
                         };
                         if inside {
-                            let b = match d.e.kind {
-                                EntryKind::Admin1 | EntryKind::Admin2 => 0.6,
-                                _ => 0.2,
+                            let b = match (d.e.kind, direct) {
+                                (EntryKind::Admin1 | EntryKind::Admin2, true) => 0.8,
+                                (EntryKind::Admin1 | EntryKind::Admin2, false) => 0.25,
+                                (_, true) => 0.3,
+                                (_, false) => 0.1,
                             };
                             bonus = bonus.max(b);
                         }
                     }
-                    s.cands[ci].score += bonus;
                 }
+                s.cands[ci].score += bonus;
             }
         }
         // Containers named right after a contained candidate are confirmed too.
@@ -1022,6 +1047,22 @@ impl Geocoder {
         }
         self.prune_against_containers(s);
         self.mark_datelines(s);
+    }
+
+    /// Whether the text between two consecutive mentions states that the second contains the
+    /// first: only commas, brackets, dashes and "in"/"of"/"the"/"area" ("X, Y", "X (Y)", "X in
+    /// Y", "X area of Y").
+    fn container_gap(t: &str, m: &Mention, o: &Mention) -> bool {
+        if m.fend > o.fstart {
+            return false;
+        }
+        let gap = &t[m.fend..o.fstart];
+        if gap.len() > 24 {
+            return false;
+        }
+        gap.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | '-'))
+            .all(|w| matches!(w, "" | "in" | "of" | "the" | "area" | "areas" | "part"))
+            && gap.chars().any(|c| !c.is_whitespace())
     }
 
     /// "Zhari district, Kandahar": when a place is followed by a confident division or country that
@@ -1134,7 +1175,7 @@ impl Geocoder {
             let level_w = match c.e.kind {
                 EntryKind::Place => 1.0,
                 EntryKind::Admin2 => 0.85,
-                EntryKind::Admin1 => 0.75,
+                EntryKind::Admin1 | EntryKind::Admin1Abbrev => 0.75,
                 EntryKind::Country | EntryKind::CountryAbbrev => 0.45,
                 EntryKind::Demonym => 0.25,
             };

@@ -572,6 +572,16 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
             keys.push((normalize_name(alias), e.encode()));
         }
     }
+    for &(code, abbrev) in words::REGION_ABBREVIATIONS {
+        if let Some(&i) = admin1_idx.get(code) {
+            let e = Entry {
+                kind: EntryKind::Admin1Abbrev,
+                alternate: true,
+                index: i,
+            };
+            keys.push((normalize_name(abbrev), e.encode()));
+        }
+    }
     let demonyms_txt = text_of("nationalities", src.demonyms)?;
     for line in demonyms_txt.lines() {
         let line = line.trim();
