@@ -561,6 +561,78 @@ impl Gazetteer {
         None
     }
 
+    /// Indices of the records of `list` (sorted by code) whose code starts with `prefix`.
+    fn code_range(&self, list: &[AreaRec], prefix: &str) -> std::ops::Range<usize> {
+        let lo = list.partition_point(|a| self.str(a.code) < prefix);
+        let hi = lo + list[lo..].partition_point(|a| self.str(a.code).starts_with(prefix));
+        lo..hi
+    }
+
+    /// The admin1 (or, with `admin2`, also admin2) division of `country` whose name is closest in
+    /// spelling to `name` (folded), within a third of its letters ("Atacora" for "Atakora",
+    /// "Urozgan" for "Oruzgan", "Ghor" for "Ghowr"), with the number of edits. `None` when no
+    /// division is that close or two different ones are equally close.
+    pub fn admin_by_spelling(
+        &self,
+        country: u32,
+        name: &str,
+        admin2: bool,
+    ) -> Option<(Entry, usize)> {
+        let cc = self
+            .countries
+            .get(country as usize)
+            .map(|c| self.str(c.code))?;
+        let stripped = words::strip_generics(name).unwrap_or_else(|| name.to_owned());
+        let key: Vec<char> = squash(&stripped).chars().collect();
+        if key.len() < 4 {
+            return None;
+        }
+        let prefix = format!("{cc}.");
+        let mut best: Option<(Entry, usize)> = None;
+        let mut tie = false;
+        let lists: &[(EntryKind, &[AreaRec])] = if admin2 {
+            &[
+                (EntryKind::Admin1, &self.admin1),
+                (EntryKind::Admin2, &self.admin2),
+            ]
+        } else {
+            &[(EntryKind::Admin1, &self.admin1)]
+        };
+        for &(kind, list) in lists {
+            for i in self.code_range(list, &prefix) {
+                let own = normalize_name(self.str(list[i].name));
+                let own = words::strip_generics(&own).unwrap_or(own);
+                let own: Vec<char> = squash(&own).chars().collect();
+                let budget = key.len().max(own.len()) / 3;
+                if key.len().abs_diff(own.len()) > budget {
+                    continue;
+                }
+                let d = build::levenshtein(&key, &own);
+                if d > budget {
+                    continue;
+                }
+                let e = Entry {
+                    kind,
+                    alternate: true,
+                    index: i as u32,
+                };
+                match best {
+                    Some((_, bd)) if d > bd => {}
+                    Some((_, bd)) if d == bd => tie = true,
+                    _ => {
+                        best = Some((e, d));
+                        tie = false;
+                    }
+                }
+            }
+        }
+        if tie {
+            None
+        } else {
+            best
+        }
+    }
+
     /// A [`Location`] for an index entry (place, division or country), with its names and centroid.
     pub fn location(&self, e: Entry, start: usize, end: usize, score: f64) -> Option<Location> {
         let (name, geonameid, lat, lon, country, admin1, admin2, level) = match e.kind {

@@ -233,6 +233,11 @@ struct Scratch {
     titlecase: Vec<bool>,
     /// Hashes of folded words the text uses as a person's name ("Mills" after "David").
     persons: Vec<u64>,
+    /// Capitalised words in a container's position that matched no name: folded span and
+    /// whether an administrative generic follows ("Wardak", "Saydabad district").
+    unmatched: Vec<(usize, usize, bool)>,
+    /// Countries the text names or whose places it names unambiguously.
+    context: Vec<u32>,
     key: String,
 }
 
@@ -332,7 +337,9 @@ impl Geocoder {
         s.cands.clear();
         self.split_sentences(s);
         self.scan_persons(s);
+        s.unmatched.clear();
         self.detect(s);
+        self.spelling_variants(s);
         if s.mentions.is_empty() {
             return Geocoding::default();
         }
@@ -542,10 +549,201 @@ impl Geocoder {
                     prev_word = text[..i].chars().next_back().is_some_and(is_word_char);
                     s.mentions.push(m);
                 }
-                None => i += len,
+                None => {
+                    if case == CASE_UPPER && Self::container_position(&text, i) {
+                        let (e, generic) = Self::capitalised_run(s, &text, i);
+                        s.unmatched.push((i, e, generic));
+                    }
+                    i += len
+                }
             }
         }
         s.folded.text = text;
+    }
+
+    /// Whether folded byte `i` is where a text states a container: after "X district, ",
+    /// "X village, " or inside "(X, " ("Tampatou (Toucountouna, Atacora)").
+    fn container_position(t: &str, i: usize) -> bool {
+        let before = t[..i].trim_end();
+        let Some(b) = before.strip_suffix(',') else {
+            return false;
+        };
+        let b = b.trim_end();
+        let last = b
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        if SET_ADMIN_GENERICS.has(last) || SET_PLACE_GENERICS.has(last) {
+            return true;
+        }
+        let window = &b[b.len().saturating_sub(60)..];
+        match (window.rfind('('), window.rfind(')')) {
+            (Some(o), Some(c)) => o > c,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// The run of capitalised words from folded byte `i` (at most three, joined by a space or a
+    /// hyphen): its end, and whether an administrative generic follows it.
+    fn capitalised_run(s: &Scratch, t: &str, i: usize) -> (usize, bool) {
+        let b = t.as_bytes();
+        let mut e = i;
+        let mut words = 0;
+        loop {
+            let mut j = e;
+            while let Some((c, l)) = char_at(t, j) {
+                if !is_word_char(c) {
+                    break;
+                }
+                j += l;
+            }
+            if SET_ADMIN_GENERICS.has(&t[e..j]) {
+                return (e.saturating_sub(1).max(i), true);
+            }
+            e = j;
+            words += 1;
+            let joined = matches!(b.get(e), Some(b' ' | b'-'))
+                && b.get(e + 1)
+                    .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
+            if words == 3 || !joined {
+                break;
+            }
+            e += 1;
+        }
+        let generic = word_after(t, e).is_some_and(|(a, z)| SET_ADMIN_GENERICS.has(&t[a..z]));
+        (e, generic)
+    }
+
+    /// Spelling variants of divisions named as containers ("Tampatou (Toucountouna, Atacora)" for
+    /// GeoNames' Atakora, "Chaki Wardak district, Wardak" for Vardak): unmatched words in a
+    /// container's position, and matched ones none of whose candidates lies in a country the
+    /// text supports, are looked up among the divisions of those countries.
+    fn spelling_variants(&self, s: &mut Scratch) {
+        let g = &*self.gazetteer;
+        s.context.clear();
+        for m in &s.mentions {
+            // A container's own candidates are what is in question.
+            if Self::container_position(&s.folded.text, m.fstart) {
+                continue;
+            }
+            let cands = &s.cands[m.c0..m.c1];
+            for c in cands {
+                if matches!(
+                    c.e.kind,
+                    EntryKind::Country | EntryKind::Demonym | EntryKind::CountryAbbrev
+                ) {
+                    s.context.push(c.country);
+                }
+            }
+            if let Some(first) = cands.first() {
+                if cands.iter().all(|c| c.country == first.country) {
+                    s.context.push(first.country);
+                }
+            }
+        }
+        s.context.sort_unstable();
+        s.context.dedup();
+        if s.context.len() > 4 {
+            return;
+        }
+        if s.context.is_empty() {
+            // No country to go by: a division spelled within one letter of a name, in one
+            // country only.
+            let mut found: Option<u32> = None;
+            for &(st, e, _) in &s.unmatched {
+                let name = normalize(&s.folded.text[st..e]);
+                for ci in 0..g.stats().countries as u32 {
+                    if g.admin_by_spelling(ci, &name, false)
+                        .is_some_and(|(_, d)| d <= 1)
+                    {
+                        if found.is_some_and(|f| f != ci) {
+                            return;
+                        }
+                        found = Some(ci);
+                    }
+                }
+            }
+            match found {
+                Some(ci) => s.context.push(ci),
+                None => return,
+            }
+        }
+        let mut added = false;
+        let pending = std::mem::take(&mut s.unmatched);
+        for &(st, e, generic) in &pending {
+            let name = normalize(&s.folded.text[st..e]);
+            let c0 = s.cands.len();
+            for k in 0..s.context.len() {
+                if let Some((en, _)) = g.admin_by_spelling(s.context[k], &name, generic) {
+                    if let Some(c) = self.candidate(en, true, false) {
+                        s.cands.push(c);
+                    }
+                }
+            }
+            if s.cands.len() == c0 {
+                continue;
+            }
+            let fend = if generic {
+                word_after(&s.folded.text, e).map_or(e, |(_, z)| z)
+            } else {
+                e
+            };
+            let (start, end) = s.folded.span(st, fend);
+            s.mentions.push(Mention {
+                fstart: st,
+                fend,
+                start,
+                end,
+                c0,
+                c1: s.cands.len(),
+                cue: true,
+                place_hint: false,
+                dateline: false,
+                sentence: Self::sentence_of(s, st),
+                best: c0,
+                conf: 0.0,
+                keep: true,
+            });
+            added = true;
+        }
+        s.unmatched = pending;
+        // Matched divisions in a container's position that the text's countries lack
+        // ("Nimruz" is a district of Iran; the Afghan province is GeoNames' Nimroz).
+        for mi in 0..s.mentions.len() {
+            let m = s.mentions[mi];
+            if !Self::container_position(&s.folded.text, m.fstart)
+                || s.cands[m.c0..m.c1]
+                    .iter()
+                    .any(|c| s.context.binary_search(&c.country).is_ok())
+            {
+                continue;
+            }
+            let name = normalize(&s.folded.text[m.fstart..m.fend]);
+            let c0 = s.cands.len();
+            for k in 0..s.context.len() {
+                if let Some((en, _)) = g.admin_by_spelling(s.context[k], &name, false) {
+                    if let Some(c) = self.candidate(en, true, false) {
+                        s.cands.push(c);
+                    }
+                }
+            }
+            if s.cands.len() > c0 {
+                for ci in m.c0..m.c1 {
+                    let c = s.cands[ci];
+                    s.cands.push(c);
+                }
+                s.mentions[mi].c0 = c0;
+                s.mentions[mi].c1 = s.cands.len();
+                s.mentions[mi].best = c0;
+            }
+        }
+        if added {
+            s.mentions.sort_by_key(|m| m.fstart);
+            for k in 0..s.mentions.len() {
+                s.mentions[k].sentence = Self::sentence_of(s, s.mentions[k].fstart);
+            }
+        }
     }
 
     /// Surface checks for the name at folded bytes `st..e` with fst value `v`; on success the
@@ -615,7 +813,9 @@ impl Geocoder {
         let mut any = false;
         let mut top_rank = 0;
         let mut abbrev = false;
+        let mut has_country_name = false;
         for en in g.postings(v) {
+            has_country_name |= en.kind == EntryKind::Country;
             match en.kind {
                 EntryKind::Admin1Abbrev => {
                     if abbrev_ok {
@@ -723,6 +923,10 @@ impl Geocoder {
                 }
             }
         }
+        // "X district, Kandahar": the name after is the province, not its capital.
+        if Self::container_position(text, st) {
+            admin_hint = true;
+        }
         let (start, end) = s.folded.span(st, fend);
         // Another spelling of a small place's name counts only where the text says place: after
         // a cue, in "(X, Y)" or followed by its container ("Toucountouna, Atacora").
@@ -763,7 +967,13 @@ impl Geocoder {
                     continue;
                 }
             }
-            if let Some(c) = self.candidate(en, admin_hint, place_hint) {
+            if let Some(mut c) = self.candidate(en, admin_hint, place_hint) {
+                // A country's name is the country ("Benin", "Egypt"), not a town or district
+                // that shares it, unless the text places it ("Egypt, Ohio").
+                if has_country_name && matches!(en.kind, EntryKind::Place | EntryKind::Admin2) {
+                    c.prior -= 0.4;
+                    c.score = c.prior;
+                }
                 s.cands.push(c);
             }
         }
@@ -1255,6 +1465,11 @@ impl Geocoder {
                 .any(|w| SET_STATEMENT.has(w))
         })
     }
+}
+
+/// A folded span with whitespace runs collapsed to single spaces.
+fn normalize(t: &str) -> String {
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// FNV-1a hash of a folded word, for the per-text sets of words.

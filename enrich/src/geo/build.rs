@@ -226,7 +226,7 @@ pub(crate) fn spelling_variant(a: &str, b: &str) -> bool {
     levenshtein(&a, &b) <= budget
 }
 
-fn levenshtein(a: &[char], b: &[char]) -> usize {
+pub(crate) fn levenshtein(a: &[char], b: &[char]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
