@@ -321,6 +321,47 @@ impl Geocoder {
         })
     }
 
+    /// Geocodes a report's text; when the text names no place, the focus falls back to the one
+    /// country its title or source names ("Agence Benin Press", "Daily Nation (Kenya)",
+    /// "Vanguard (Lagos)"), at country level, with a low score and an empty span (`0..0`: the
+    /// evidence is not in the text).
+    pub fn geocode_report(
+        &self,
+        text: &str,
+        title: Option<&str>,
+        source: Option<&str>,
+    ) -> Geocoding {
+        let mut g = self.geocode(text);
+        if g.focus.is_none() {
+            g.focus = self.metadata_focus([title, source]);
+        }
+        g
+    }
+
+    /// The country a report's metadata names, when it names exactly one.
+    fn metadata_focus(&self, parts: [Option<&str>; 2]) -> Option<Location> {
+        let mut country: Option<String> = None;
+        for part in parts.into_iter().flatten() {
+            for l in self.geocode(part).locations {
+                if l.score < 0.4 {
+                    continue;
+                }
+                match &country {
+                    Some(c) if *c != l.country => return None,
+                    Some(_) => {}
+                    None => country = Some(l.country),
+                }
+            }
+        }
+        let ci = self.gazetteer.country_index(&country?)?;
+        let e = Entry {
+            kind: EntryKind::Country,
+            alternate: false,
+            index: ci,
+        };
+        self.gazetteer.location(e, 0, 0, 0.25)
+    }
+
     fn geocode_with(&self, text: &str, s: &mut Scratch) -> Geocoding {
         s.folded.refold(text);
         s.case.clear();
