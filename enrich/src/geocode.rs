@@ -107,6 +107,34 @@ const NEVER: &[&str] = &[
     "islam",
 ];
 
+/// Words in the names of outlets that report from everywhere ("Agence France Presse", "Radio
+/// France Internationale", "New York Times"): their names are not where a story happened.
+const GLOBAL_OUTLETS: &[&str] = &[
+    "international",
+    "internationale",
+    "france presse",
+    "radio france",
+    "france 24",
+    "voice of america",
+    "new york times",
+    "washington post",
+    "bbc",
+    "xinhua",
+    "reuters",
+    "associated press",
+    "al jazeera",
+    "deutsche welle",
+    "world",
+    "global",
+];
+
+/// Words that start the names of features ("Lake Ontario", "Mount Kenya"): a capitalised one
+/// before a place does not make it part of a person's name.
+const FEATURE_WORDS: &[&str] = &[
+    "lake", "mount", "mt", "port", "fort", "ft", "cape", "point", "gulf", "bay", "sea", "river",
+    "isle", "island", "glen", "camp", "greater", "upper", "lower", "new", "old",
+];
+
 /// Lower-case articles that may start a place name ("al-Fashir", "de Souza" is not).
 const ARTICLES: &[&str] = &[
     "al", "el", "ad", "ar", "as", "at", "az", "an", "ash", "ed", "er", "es", "ez", "ul",
@@ -342,8 +370,17 @@ impl Geocoder {
     fn metadata_focus(&self, parts: [Option<&str>; 2]) -> Option<Location> {
         let mut country: Option<String> = None;
         for part in parts.into_iter().flatten() {
+            // Outlets with a worldwide beat say nothing of where their stories happen.
+            let folded = crate::fold::fold(part);
+            if GLOBAL_OUTLETS.iter().any(|o| folded.contains(o)) && !part.contains('(') {
+                continue;
+            }
             for l in self.geocode(part).locations {
-                if l.score < 0.4 {
+                let sure = match l.level {
+                    Level::Country | Level::Admin1 => l.score >= 0.5,
+                    _ => l.score >= 0.7,
+                };
+                if !sure {
                     continue;
                 }
                 match &country {
@@ -931,9 +968,68 @@ impl Geocoder {
                 && !Self::sentence_initial(text, pre_start)
                 && !running_caps
                 && text[pre_start..st].trim_end().len() == w.len()
-                && g.names().get(w).is_none()
+                // A place before it that the text already names ("Kabul Kandahar highway"), or
+                // a feature word ("Lake Ontario").
+                && !s.mentions.last().is_some_and(|m| m.fend == pre_start + w.len())
+                && !FEATURE_WORDS.contains(&w)
             {
                 return None;
+            }
+        }
+        // A fragment of a longer name: joined to a lower-case particle by a hyphen ("Dasht-e-Abdan",
+        // "Kotal-e Khair"), or followed by more capitalised words and a generic ("Dashti Qala
+        // district", "Qom Qishlaq area").
+        if !caps && !major {
+            let tb = text.as_bytes();
+            let particle_before = {
+                let b = &text[..st];
+                let b = b
+                    .strip_suffix('-')
+                    .or_else(|| b.strip_suffix(' '))
+                    .unwrap_or(b);
+                b.rsplit(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .is_some_and(|p| {
+                        (1..=3).contains(&p.len())
+                            && Self::case_at(s, b.len() - p.len()) == CASE_LOWER
+                            && b[..b.len() - p.len()].ends_with('-')
+                    })
+            };
+            let particle_after = tb.get(e) == Some(&b'-') && {
+                let rest = &text[e + 1..];
+                let p = rest
+                    .split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap_or("");
+                (1..=3).contains(&p.len())
+                    && Self::case_at(s, e + 1) == CASE_LOWER
+                    && matches!(tb.get(e + 1 + p.len()), Some(b'-' | b' '))
+            };
+            if particle_before || particle_after {
+                return None;
+            }
+            if !Self::sentence_initial(text, st) && !s.titlecase[Self::sentence_of(s, st)] {
+                let mut k = e;
+                let mut capitalised = 0;
+                while let Some((a, z)) = word_after(text, k) {
+                    let gap = &text[k..a];
+                    if gap != " " && gap != "-" {
+                        break;
+                    }
+                    let w = &text[a..z];
+                    let lower = Self::case_at(s, a) == CASE_LOWER;
+                    if lower && (SET_ADMIN_GENERICS.has(w) || SET_PLACE_GENERICS.has(w)) {
+                        if capitalised > 0 {
+                            return None;
+                        }
+                        break;
+                    }
+                    if Self::case_at(s, a) != CASE_UPPER || capitalised == 2 {
+                        break;
+                    }
+                    capitalised += 1;
+                    k = z;
+                }
             }
         }
         // A capitalised tail word: "Dublin Road", "Kabul University".
