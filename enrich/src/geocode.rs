@@ -970,7 +970,7 @@ impl Geocoder {
                 && text[pre_start..st].trim_end().len() == w.len()
                 // A place before it that the text already names ("Kabul Kandahar highway"), or
                 // a feature word ("Lake Ontario").
-                && !s.mentions.last().is_some_and(|m| m.fend == pre_start + w.len())
+                && s.mentions.last().is_none_or(|m| m.fend != pre_start + w.len())
                 && !FEATURE_WORDS.contains(&w)
             {
                 return None;
