@@ -132,6 +132,12 @@ impl Raw<'_> {
     }
 }
 
+/// String `i` of an interning table under construction.
+fn strings_get(strings: &Strings, i: u32) -> &str {
+    let (a, b) = (strings.offs[i as usize], strings.offs[i as usize + 1]);
+    std::str::from_utf8(&strings.blob[a as usize..b as usize]).unwrap_or("")
+}
+
 /// Side of the grid cells area centres are computed from, in degrees.
 const CELL_DEG: f32 = 0.5;
 
@@ -498,17 +504,41 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
             }
         })
         .collect();
+    // The extract gives admin2 codes only to places of 15,000 people or more, so many districts
+    // have no place of their own: their point is then that of the biggest place in their province
+    // that bears their name (districts and communes are mostly named after their seat), and only
+    // failing that the province's centre.
+    let mut seat_by_name: HashMap<(u32, String), (u32, f32, f32)> = HashMap::new();
+    for p in &places {
+        if p.admin1 == NONE {
+            continue;
+        }
+        let key = (p.admin1, normalize_name(strings_get(&strings, p.name)));
+        let e = seat_by_name.entry(key).or_insert((0, p.lat, p.lon));
+        if p.population >= e.0 {
+            *e = (p.population, p.lat, p.lon);
+        }
+    }
     let admin2_recs: Vec<AreaRec> = admin2
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let fallback = admin1_recs
-                .get(a.5 as usize)
-                .map(|p| (p.lat, p.lon))
-                .unwrap_or_else(|| {
-                    let c = &country_recs[a.4 as usize];
-                    (c.lat, c.lon)
-                });
+            let seat = {
+                let own = normalize_name(&a.1);
+                let own = words::strip_generics(&own).unwrap_or(own);
+                seat_by_name
+                    .get(&(a.5, own))
+                    .map(|&(_, lat, lon)| (lat, lon))
+            };
+            let fallback = seat.unwrap_or_else(|| {
+                admin1_recs
+                    .get(a.5 as usize)
+                    .map(|p| (p.lat, p.lon))
+                    .unwrap_or_else(|| {
+                        let c = &country_recs[a.4 as usize];
+                        (c.lat, c.lon)
+                    })
+            });
             let (lat, lon) = mean(&a2_acc[i]).unwrap_or(fallback);
             AreaRec {
                 code: strings.add(&a.0),
