@@ -1547,7 +1547,48 @@ impl Geocoder {
                 best = Some((f, li));
             }
         }
-        let (_, li) = best?;
+        let (_, mut li) = best?;
+        // The most specific place the same sentence puts inside the chosen division ("in the
+        // village of Dassari (Materi, Atacora)": Materi, not Atacora).
+        loop {
+            let fm = &s.mentions[kept[li]];
+            let fc = s.cands[fm.best];
+            let mut better: Option<(f32, usize)> = None;
+            for (lj, &k) in kept.iter().enumerate() {
+                let m = &s.mentions[k];
+                let c = s.cands[m.best];
+                if m.conf < 0.3 || m.dateline || m.sentence != fm.sentence {
+                    continue;
+                }
+                let inside = match fc.e.kind {
+                    EntryKind::Admin1 => {
+                        matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
+                            && c.admin1 == fc.e.index
+                    }
+                    EntryKind::Admin2 => c.e.kind == EntryKind::Place && c.admin2 == fc.e.index,
+                    EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym => {
+                        matches!(
+                            c.e.kind,
+                            EntryKind::Place | EntryKind::Admin2 | EntryKind::Admin1
+                        ) && c.country == fc.country
+                    }
+                    _ => false,
+                };
+                let w = m.conf
+                    * match c.e.kind {
+                        EntryKind::Place => 1.0,
+                        EntryKind::Admin2 => 0.9,
+                        _ => 0.8,
+                    };
+                if inside && better.is_none_or(|(bw, _)| w > bw) {
+                    better = Some((w, lj));
+                }
+            }
+            match better {
+                Some((_, lj)) => li = lj,
+                None => break,
+            }
+        }
         let m = &s.mentions[kept[li]];
         let loc = &locations[li];
         // Low confidence in a place: fall back to a division or country the text supports.
