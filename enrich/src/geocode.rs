@@ -1424,7 +1424,13 @@ impl Geocoder {
                 continue;
             }
             let gap = t[m.fend..o.fstart].trim();
-            if !matches!(gap, "," | "in" | "(" | ", in" | "of" | "-") {
+            // "X, Y", "X (Y", or a chain that ends in a stated container ("Band Sharan of Ab
+            // Kamari district, Badghis").
+            let chain = o.sentence == m.sentence
+                && o.fstart - m.fend <= 60
+                && Self::container_position(t, o.fstart)
+                && s.cands[o.best].e.kind == EntryKind::Admin1;
+            if !matches!(gap, "," | "in" | "(" | ", in" | "of" | "-") && !chain {
                 continue;
             }
             let ob = s.cands[o.best];
