@@ -651,11 +651,23 @@ impl Geocoder {
                     s.mentions.push(m);
                 }
                 None => {
-                    if case == CASE_UPPER && Self::container_position(&text, i) {
+                    let mut next = i + len;
+                    if case == CASE_UPPER {
+                        // A container's position, or a name the text calls a division
+                        // ("Nahri Saraj district").
                         let (e, generic) = Self::capitalised_run(s, &text, i);
-                        s.unmatched.push((i, e, generic));
+                        let lower_generic = generic
+                            && word_after(&text, e)
+                                .is_some_and(|(a, _)| Self::case_at(s, a) == CASE_LOWER);
+                        if Self::container_position(&text, i) || lower_generic {
+                            s.unmatched.push((i, e, generic));
+                            if e > next {
+                                next = e;
+                                prev_word = true;
+                            }
+                        }
                     }
-                    i += len
+                    i = next
                 }
             }
         }
@@ -724,11 +736,17 @@ impl Geocoder {
         let g = &*self.gazetteer;
         s.context.clear();
         for m in &s.mentions {
-            // A container's own candidates are what is in question.
+            let cands = &s.cands[m.c0..m.c1];
+            // A container's own candidates are what is in question, unless it names a province
+            // outright ("Nahri Saraj district, Helmand").
             if Self::container_position(&s.folded.text, m.fstart) {
+                if let [c] = cands {
+                    if c.e.kind == EntryKind::Admin1 && !c.e.alternate {
+                        s.context.push(c.country);
+                    }
+                }
                 continue;
             }
-            let cands = &s.cands[m.c0..m.c1];
             for c in cands {
                 if matches!(
                     c.e.kind,
@@ -1947,6 +1965,16 @@ mod tests {
             .focus
             .expect("focus");
         assert_eq!(f.admin1.as_deref(), Some("AF.19"), "{f:?}");
+        // A district the text names, spelled otherwise than GeoNames' Nahr-e Saraj.
+        let f = gc
+            .geocode("1 policeman was killed in the Deh Adam Khan area of Nahri Saraj district, Helmand.")
+            .focus
+            .expect("focus");
+        assert_eq!(
+            (f.admin1.as_deref(), f.level),
+            (Some("AF.10"), Level::Admin2),
+            "{f:?}"
+        );
         // "X district, Y": Y is the province, not its capital city.
         let g = gc.geocode("4 policemen were killed in Zhari district, Kandahar.");
         let f = g.focus.clone().expect("focus");
