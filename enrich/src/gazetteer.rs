@@ -5,8 +5,10 @@
 //! name to a range of *postings*; each posting is one `u32` naming an entry kind (place, admin2,
 //! admin1, country, demonym), whether the name is an alternate, and an index into a flat array of
 //! records. The index is written to one binary file (see `geo/codec.rs`): loading it is a read plus a
-//! few array copies, never a parse of the GeoNames text. Region centroids (admin1, admin2, country)
-//! are population-weighted means of the places in them, so alerts can carry `lat`/`lon`.
+//! few array copies, never a parse of the GeoNames text. Region points (admin1, admin2, country) are
+//! the centres of the areas their places cover (the mean of the occupied 0.5° grid cells), so
+//! locations and alerts carry a `lat`/`lon` near the middle of the region rather than at its
+//! biggest city.
 //!
 //! [`Gazetteer::load_or_build_builtin`] builds the index from the GeoNames extract compiled into the
 //! binary on first use and caches it under a name that includes a hash of the sources and the format
@@ -20,6 +22,8 @@ mod codec;
 pub(crate) mod words;
 
 use std::path::{Path, PathBuf};
+
+pub(crate) use build::BIG_PLACE;
 
 use serde::Serialize;
 
@@ -87,6 +91,9 @@ pub enum EntryKind {
     Demonym = 4,
     /// An abbreviation of a country that only counts in capitals ("US").
     CountryAbbrev = 5,
+    /// A postal or news abbreviation of a state or province ("Ill.", "W.Va.", "TX", "B.C."): only
+    /// counts right after a place and a comma ("Springfield, Ill.").
+    Admin1Abbrev = 6,
 }
 
 /// One posting: an entry a folded name refers to.
@@ -110,7 +117,8 @@ impl Entry {
             2 => EntryKind::Admin1,
             3 => EntryKind::Country,
             4 => EntryKind::Demonym,
-            _ => EntryKind::CountryAbbrev,
+            5 => EntryKind::CountryAbbrev,
+            _ => EntryKind::Admin1Abbrev,
         };
         Entry {
             kind,
@@ -150,7 +158,7 @@ pub struct Gazetteer {
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 4;
 
 const BUILTIN_CITIES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -553,6 +561,78 @@ impl Gazetteer {
         None
     }
 
+    /// Indices of the records of `list` (sorted by code) whose code starts with `prefix`.
+    fn code_range(&self, list: &[AreaRec], prefix: &str) -> std::ops::Range<usize> {
+        let lo = list.partition_point(|a| self.str(a.code) < prefix);
+        let hi = lo + list[lo..].partition_point(|a| self.str(a.code).starts_with(prefix));
+        lo..hi
+    }
+
+    /// The admin1 (or, with `admin2`, also admin2) division of `country` whose name is closest in
+    /// spelling to `name` (folded), within a third of its letters ("Atacora" for "Atakora",
+    /// "Urozgan" for "Oruzgan", "Ghor" for "Ghowr"), with the number of edits. `None` when no
+    /// division is that close or two different ones are equally close.
+    pub fn admin_by_spelling(
+        &self,
+        country: u32,
+        name: &str,
+        admin2: bool,
+    ) -> Option<(Entry, usize)> {
+        let cc = self
+            .countries
+            .get(country as usize)
+            .map(|c| self.str(c.code))?;
+        let stripped = words::strip_generics(name).unwrap_or_else(|| name.to_owned());
+        let key: Vec<char> = squash(&stripped).chars().collect();
+        if key.len() < 4 {
+            return None;
+        }
+        let prefix = format!("{cc}.");
+        let mut best: Option<(Entry, usize)> = None;
+        let mut tie = false;
+        let lists: &[(EntryKind, &[AreaRec])] = if admin2 {
+            &[
+                (EntryKind::Admin1, &self.admin1),
+                (EntryKind::Admin2, &self.admin2),
+            ]
+        } else {
+            &[(EntryKind::Admin1, &self.admin1)]
+        };
+        for &(kind, list) in lists {
+            for i in self.code_range(list, &prefix) {
+                let own = normalize_name(self.str(list[i].name));
+                let own = words::strip_generics(&own).unwrap_or(own);
+                let own: Vec<char> = squash(&own).chars().collect();
+                let budget = key.len().max(own.len()) / 3;
+                if key.len().abs_diff(own.len()) > budget {
+                    continue;
+                }
+                let d = build::levenshtein(&key, &own);
+                if d > budget {
+                    continue;
+                }
+                let e = Entry {
+                    kind,
+                    alternate: true,
+                    index: i as u32,
+                };
+                match best {
+                    Some((_, bd)) if d > bd => {}
+                    Some((_, bd)) if d == bd => tie = true,
+                    _ => {
+                        best = Some((e, d));
+                        tie = false;
+                    }
+                }
+            }
+        }
+        if tie {
+            None
+        } else {
+            best
+        }
+    }
+
     /// A [`Location`] for an index entry (place, division or country), with its names and centroid.
     pub fn location(&self, e: Entry, start: usize, end: usize, score: f64) -> Option<Location> {
         let (name, geonameid, lat, lon, country, admin1, admin2, level) = match e.kind {
@@ -582,7 +662,7 @@ impl Gazetteer {
                     Level::Admin2,
                 )
             }
-            EntryKind::Admin1 => {
+            EntryKind::Admin1 | EntryKind::Admin1Abbrev => {
                 let a = self.admin1.get(e.index as usize)?;
                 (
                     self.str(a.name),
@@ -1083,11 +1163,12 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
     }
 
     #[test]
-    fn admin1_centroids_are_population_weighted() {
+    fn admin1_points_are_area_centres() {
         let g = fixture();
         let r = g.region("IN.38").expect("IN.38");
-        // Gumla (51k) and Ranchi (1.1M): the centroid lies close to Ranchi.
-        assert!(r.lon > 85.2 && r.lon < 85.31, "{r:?}");
+        // Gumla (51k) and Ranchi (1.1M) lie in neighbouring cells: the point is midway, not at the
+        // bigger city.
+        assert!(r.lon > 84.9 && r.lon < 85.1, "{r:?}");
         assert_eq!(r.name, "Jharkhand");
         let c = g.region("SD").expect("SD");
         assert_eq!(c.name, "Sudan");
@@ -1155,6 +1236,7 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
             EntryKind::Country,
             EntryKind::Demonym,
             EntryKind::CountryAbbrev,
+            EntryKind::Admin1Abbrev,
         ] {
             for alternate in [false, true] {
                 let e = Entry {

@@ -72,7 +72,11 @@ impl Enricher {
     /// Enriches one report.
     pub fn enrich(&self, report: &Report) -> EnrichedReport {
         let extraction = self.extractor.extract(&report.text, report.lang.as_deref());
-        let geo = self.geocoder.geocode(&report.text);
+        let geo = self.geocoder.geocode_report(
+            &report.text,
+            report.title.as_deref(),
+            report.source.as_deref(),
+        );
         EnrichedReport {
             id: report.id.clone(),
             published_at: format_time(&report.published_at),

@@ -132,6 +132,121 @@ impl Raw<'_> {
     }
 }
 
+/// String `i` of an interning table under construction.
+fn strings_get(strings: &Strings, i: u32) -> &str {
+    let (a, b) = (strings.offs[i as usize], strings.offs[i as usize + 1]);
+    std::str::from_utf8(&strings.blob[a as usize..b as usize]).unwrap_or("")
+}
+
+/// Side of the grid cells area centres are computed from, in degrees.
+const CELL_DEG: f32 = 0.5;
+
+fn cell_of(lat: f32, lon: f32) -> (i32, i32) {
+    (
+        (lat / CELL_DEG).floor() as i32,
+        (lon / CELL_DEG).floor() as i32,
+    )
+}
+
+/// The grid cells an area's places occupy, and their total population.
+#[derive(Clone, Default)]
+struct CellAcc {
+    cells: Vec<(i32, i32)>,
+    population: u64,
+}
+
+impl CellAcc {
+    fn add(&mut self, cell: (i32, i32), population: u32) {
+        self.cells.push(cell);
+        self.population += u64::from(population);
+    }
+
+    fn population(&self) -> u32 {
+        self.population.min(u64::from(u32::MAX)) as u32
+    }
+
+    /// Mean latitude of the distinct cells' centres and their circular mean longitude (so areas
+    /// across the antimeridian stay whole); `None` for an area without places.
+    fn centre(&self) -> Option<(f32, f32)> {
+        let mut cells = self.cells.clone();
+        cells.sort_unstable();
+        cells.dedup();
+        if cells.is_empty() {
+            return None;
+        }
+        let (mut lat, mut x, mut y) = (0f64, 0f64, 0f64);
+        for &(a, b) in &cells {
+            lat += (f64::from(a) + 0.5) * f64::from(CELL_DEG);
+            let lon = ((f64::from(b) + 0.5) * f64::from(CELL_DEG)).to_radians();
+            x += lon.cos();
+            y += lon.sin();
+        }
+        let n = cells.len() as f64;
+        Some(((lat / n) as f32, y.atan2(x).to_degrees() as f32))
+    }
+}
+
+/// Places with at least this population (or seats of a province or country) keep all their
+/// alternate names (exonyms such as "Cologne", "Kiev", "Halab").
+pub(crate) const BIG_PLACE: u32 = 100_000;
+
+/// "St. Louis" and "St Louis" for "Saint Louis", "Mt. Vernon" for "Mount Vernon", and the reverse.
+fn abbreviated_variants(key: &str, out: &mut Vec<String>) {
+    for (long, short) in [
+        ("saint ", "st. "),
+        ("saint ", "st "),
+        ("sainte ", "ste. "),
+        ("mount ", "mt. "),
+        ("mount ", "mt "),
+        ("fort ", "ft. "),
+    ] {
+        if let Some(rest) = key.strip_prefix(long) {
+            out.push(format!("{short}{rest}"));
+        } else if let Some(rest) = key.strip_prefix(short) {
+            out.push(format!("{long}{rest}"));
+        }
+    }
+}
+
+/// Whether a folded name is written in Latin letters (the script of the report languages where
+/// other names of small places collide with common words).
+fn is_latin(folded: &str) -> bool {
+    folded
+        .chars()
+        .all(|c| !c.is_alphabetic() || (c as u32) < 0x0250)
+}
+
+/// Whether `a` is a spelling of `b` (transliteration variants such as "Toucountouna" /
+/// "Toukountouna", "Kabol" / "Kabul"): at most a third of the letters differ.
+pub(crate) fn spelling_variant(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().filter(|c| c.is_alphanumeric()).collect();
+    let b: Vec<char> = b.chars().filter(|c| c.is_alphanumeric()).collect();
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return false;
+    }
+    let budget = longest / 3;
+    if a.len().abs_diff(b.len()) > budget {
+        return false;
+    }
+    levenshtein(&a, &b) <= budget
+}
+
+pub(crate) fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ca != cb));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
 pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
     let mut strings = Strings::default();
     strings.add("");
@@ -307,9 +422,13 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         for s in [name, r.get(2)] {
             let k = normalize_name(s);
             if k.chars().count() >= 2 {
+                abbreviated_variants(&k, &mut scratch);
                 scratch.push(k);
             }
         }
+        let primary_key = normalize_name(name);
+        let rec = &places[idx as usize];
+        let big = rec.population >= BIG_PLACE || rec.rank >= 5;
         for k in scratch.drain(..) {
             if k.contains('-') {
                 keys.push((k.replace('-', " "), primary));
@@ -318,37 +437,38 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         }
         for a in r.get(3).split(',') {
             let a = a.trim();
-            if keep_alternate(a) {
-                keys.push((normalize_name(a), alt));
+            if !keep_alternate(a) {
+                continue;
+            }
+            let k = normalize_name(a);
+            // Other names of a small place are kept only as spellings of its name (or in
+            // another script): GeoNames lists nicknames, translations and neighbourhood names
+            // for them too, and those are common words or people's names in English text.
+            if big || !is_latin(&k) || spelling_variant(&k, &primary_key) {
+                keys.push((k, alt));
             }
         }
     }
 
-    // Centroids: population-weighted means (weight at least 1 so small places count).
-    let mut a1_acc = vec![(0f64, 0f64, 0f64, 0u64); admin1.len()];
-    let mut a2_acc = vec![(0f64, 0f64, 0f64, 0u64); admin2.len()];
-    let mut c_acc = vec![(0f64, 0f64, 0f64, 0u64); countries.len()];
+    // Centres: the mean of the 0.5° grid cells an area's places occupy (longitudes averaged on the
+    // circle), which approximates the centre of the area rather than of its population, so a big
+    // city does not drag a province's or a country's point to one corner. Populations are summed.
+    let mut a1_acc = vec![CellAcc::default(); admin1.len()];
+    let mut a2_acc = vec![CellAcc::default(); admin2.len()];
+    let mut c_acc = vec![CellAcc::default(); countries.len()];
     for p in &places {
-        let w = f64::from(p.population.max(1));
-        let add = |acc: &mut (f64, f64, f64, u64)| {
-            acc.0 += w * f64::from(p.lat);
-            acc.1 += w * f64::from(p.lon);
-            acc.2 += w;
-            acc.3 += u64::from(p.population);
-        };
+        let cell = cell_of(p.lat, p.lon);
         if let Some(a) = a1_acc.get_mut(p.admin1 as usize) {
-            add(a);
+            a.add(cell, p.population);
         }
         if let Some(a) = a2_acc.get_mut(p.admin2 as usize) {
-            add(a);
+            a.add(cell, p.population);
         }
         if let Some(a) = c_acc.get_mut(p.country as usize) {
-            add(a);
+            a.add(cell, p.population);
         }
     }
-    let mean = |acc: &(f64, f64, f64, u64)| -> Option<(f32, f32)> {
-        (acc.2 > 0.0).then(|| ((acc.0 / acc.2) as f32, (acc.1 / acc.2) as f32))
-    };
+    let mean = |acc: &CellAcc| acc.centre();
     let country_recs: Vec<AreaRec> = countries
         .iter()
         .enumerate()
@@ -362,7 +482,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 parent: NONE,
                 lat,
                 lon,
-                population: c.3.max(c_acc[i].3.min(u64::from(u32::MAX)) as u32),
+                population: c.3.max(c_acc[i].population()),
             }
         })
         .collect();
@@ -380,21 +500,45 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 parent: NONE,
                 lat,
                 lon,
-                population: a1_acc[i].3.min(u64::from(u32::MAX)) as u32,
+                population: a1_acc[i].population(),
             }
         })
         .collect();
+    // The extract gives admin2 codes only to places of 15,000 people or more, so many districts
+    // have no place of their own: their point is then that of the biggest place in their province
+    // that bears their name (districts and communes are mostly named after their seat), and only
+    // failing that the province's centre.
+    let mut seat_by_name: HashMap<(u32, String), (u32, f32, f32)> = HashMap::new();
+    for p in &places {
+        if p.admin1 == NONE {
+            continue;
+        }
+        let key = (p.admin1, normalize_name(strings_get(&strings, p.name)));
+        let e = seat_by_name.entry(key).or_insert((0, p.lat, p.lon));
+        if p.population >= e.0 {
+            *e = (p.population, p.lat, p.lon);
+        }
+    }
     let admin2_recs: Vec<AreaRec> = admin2
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let fallback = admin1_recs
-                .get(a.5 as usize)
-                .map(|p| (p.lat, p.lon))
-                .unwrap_or_else(|| {
-                    let c = &country_recs[a.4 as usize];
-                    (c.lat, c.lon)
-                });
+            let seat = {
+                let own = normalize_name(&a.1);
+                let own = words::strip_generics(&own).unwrap_or(own);
+                seat_by_name
+                    .get(&(a.5, own))
+                    .map(|&(_, lat, lon)| (lat, lon))
+            };
+            let fallback = seat.unwrap_or_else(|| {
+                admin1_recs
+                    .get(a.5 as usize)
+                    .map(|p| (p.lat, p.lon))
+                    .unwrap_or_else(|| {
+                        let c = &country_recs[a.4 as usize];
+                        (c.lat, c.lon)
+                    })
+            });
             let (lat, lon) = mean(&a2_acc[i]).unwrap_or(fallback);
             AreaRec {
                 code: strings.add(&a.0),
@@ -404,7 +548,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 parent: a.5,
                 lat,
                 lon,
-                population: a2_acc[i].3.min(u64::from(u32::MAX)) as u32,
+                population: a2_acc[i].population(),
             }
         })
         .collect();
@@ -456,6 +600,16 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 index: i,
             };
             keys.push((normalize_name(alias), e.encode()));
+        }
+    }
+    for &(code, abbrev) in words::REGION_ABBREVIATIONS {
+        if let Some(&i) = admin1_idx.get(code) {
+            let e = Entry {
+                kind: EntryKind::Admin1Abbrev,
+                alternate: true,
+                index: i,
+            };
+            keys.push((normalize_name(abbrev), e.encode()));
         }
     }
     let demonyms_txt = text_of("nationalities", src.demonyms)?;
