@@ -26,13 +26,22 @@ use crate::EnrichError;
 pub const REGEX_SIZE_LIMIT: usize = 8 << 20;
 
 /// The built-in lexicon files: (file name, contents).
-const BUILTIN: &[(&str, &str)] = &[(
-    "en.toml",
-    include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/lexicons/en.toml"
-    )),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "en.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/en.toml"
+        )),
+    ),
+    (
+        "fr.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/fr.toml"
+        )),
+    ),
+];
 
 /// Which casualty count an indicator kind takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -1016,6 +1025,23 @@ civilians = ["civilians"]
             en.kinds[en.kind_index("mobilisation").unwrap()].risk_factor,
             "RF7"
         );
+    }
+
+    #[test]
+    fn every_language_has_the_kinds_of_english_with_the_same_risk_factors() {
+        let l = Lexicons::builtin().expect("built-in lexicons are valid");
+        let en = l.get("en").expect("English lexicon");
+        assert!(l.langs().len() >= 2, "{:?}", l.langs());
+        for lex in l.iter() {
+            let names: Vec<&str> = lex.kinds.iter().map(|k| k.name.as_str()).collect();
+            let en_names: Vec<&str> = en.kinds.iter().map(|k| k.name.as_str()).collect();
+            assert_eq!(names, en_names, "{}", lex.lang);
+            for (k, e) in lex.kinds.iter().zip(&en.kinds) {
+                assert_eq!(k.risk_factor, e.risk_factor, "{} {}", lex.lang, k.name);
+                assert_eq!(k.counts, e.counts, "{} {}", lex.lang, k.name);
+            }
+            assert_eq!(lex.victims, en.victims, "{}: victim labels", lex.lang);
+        }
     }
 
     #[test]

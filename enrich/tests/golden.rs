@@ -52,3 +52,8 @@ fn run_golden(lang: &str) {
 fn golden_en() {
     run_golden("en");
 }
+
+#[test]
+fn golden_fr() {
+    run_golden("fr");
+}
