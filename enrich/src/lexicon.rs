@@ -35,6 +35,13 @@ const BUILTIN: &[(&str, &str)] = &[
         )),
     ),
     (
+        "es.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/es.toml"
+        )),
+    ),
+    (
         "fr.toml",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -54,6 +54,11 @@ fn golden_en() {
 }
 
 #[test]
+fn golden_es() {
+    run_golden("es");
+}
+
+#[test]
 fn golden_fr() {
     run_golden("fr");
 }
