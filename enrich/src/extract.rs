@@ -773,6 +773,17 @@ fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
         }
         // Words inside a count qualify its victims, not the event ("30 alleged militants").
         let cues = if count_of[k] == NONE { t.cues(k) } else { 0 };
+        if cues & cue::RESULT != 0 {
+            // "لم يسفر القصف عن إصابات": a negated verb of result negates its result, not its
+            // subject (the trigger right after the verb).
+            if k + 1 < at {
+                if let Some(p) = k.checked_sub(1).filter(|&p| t.has(p, cue::NEGATION)) {
+                    neg = true;
+                    first = p;
+                }
+            }
+            break;
+        }
         if cues & cue::THREAT != 0 && k + 3 >= at {
             threat = Some(k);
             first = k;
@@ -798,6 +809,10 @@ fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
             break;
         }
         if t.trigger(k).is_some() && cues & (cue::NEGATION | cue::HEDGE | cue::THREAT) == 0 {
+            // The subject of a verb of result does not end its result's clause.
+            if k > 0 && t.has(k - 1, cue::RESULT) {
+                continue;
+            }
             break;
         }
         steps += 1;

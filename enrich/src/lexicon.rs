@@ -28,6 +28,13 @@ pub const REGEX_SIZE_LIMIT: usize = 8 << 20;
 /// The built-in lexicon files: (file name, contents).
 const BUILTIN: &[(&str, &str)] = &[
     (
+        "ar.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/ar.toml"
+        )),
+    ),
+    (
         "en.toml",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -128,6 +135,9 @@ pub mod cue {
     pub const TENS_JOINER: u32 = 1 << 23;
     /// Joins a unit and the tens after it ("خمسة وعشرون": five and twenty).
     pub const UNIT_TENS_JOINER: u32 = 1 << 24;
+    /// A verb of result ("أسفر" in "لم يسفر القصف عن إصابات"): negated, it negates its result,
+    /// not its subject.
+    pub const RESULT: u32 = 1 << 25;
     /// Any modifier of a count.
     pub const MODIFIER: u32 = AT_LEAST | AT_MOST | ABOUT;
 }
@@ -511,6 +521,8 @@ struct CuesDe {
     share: Vec<Spanned<String>>,
     #[serde(default)]
     prior: Vec<Spanned<String>>,
+    #[serde(default)]
+    result: Vec<Spanned<String>>,
 }
 
 /// 1-based line and column of a byte offset.
@@ -871,7 +883,8 @@ impl Lexicon {
         };
 
         let c = &de.cues;
-        let cue_lists: [(&Vec<Spanned<String>>, u32); 22] = [
+        let cue_lists: [(&Vec<Spanned<String>>, u32); 23] = [
+            (&c.result, cue::RESULT),
             (&c.at_least, cue::AT_LEAST),
             (&c.at_least_after, cue::AT_LEAST_AFTER),
             (&c.at_most, cue::AT_MOST),

@@ -49,6 +49,11 @@ fn run_golden(lang: &str) {
 }
 
 #[test]
+fn golden_ar() {
+    run_golden("ar");
+}
+
+#[test]
 fn golden_en() {
     run_golden("en");
 }
