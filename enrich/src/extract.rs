@@ -115,7 +115,9 @@ impl Extractor {
     }
 
     /// The language to use for a text: the given one (ISO 639-1, region subtags ignored) when it has
-    /// a lexicon; else the detected one. Texts in a language without a lexicon yield no indicators.
+    /// a lexicon; else the detected one. When detection is unsure (short texts, names, mixed
+    /// languages), the lexicon whose words the text uses most decides, the detected language and
+    /// then English winning ties. Texts in a language without a lexicon yield no indicators.
     fn choose_lang(&self, text: &str, lang: Option<&str>) -> Option<String> {
         if let Some(l) = lang {
             let code: String = l
@@ -133,15 +135,27 @@ impl Extractor {
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        let detected = self.detector.detect(&text[..cut]);
+        let sample = &text[..cut];
+        let detected = self.detector.detect(sample);
         let code = detected.as_ref().and_then(|info| iso639_1(info.lang()));
         let reliable = detected.as_ref().is_some_and(whatlang::Info::is_reliable);
         match code {
-            Some(c) if self.langs.contains_key(c) || reliable => Some(c.to_owned()),
-            // Too short or unreliable to tell: English, the main language of the sources.
-            _ if self.langs.contains_key("en") => Some("en".to_owned()),
-            Some(c) => Some(c.to_owned()),
-            None => None,
+            Some(c) if reliable => Some(c.to_owned()),
+            _ if self.langs.is_empty() => code.map(str::to_owned),
+            _ => {
+                let folded = crate::fold::fold(sample);
+                let rank = |lex: &Lexicon| {
+                    (
+                        lexicon_words(lex, &folded),
+                        Some(lex.lang.as_str()) == code,
+                        lex.lang == "en",
+                    )
+                };
+                self.langs
+                    .values()
+                    .max_by_key(|lex| rank(lex))
+                    .map(|lex| lex.lang.clone())
+            }
         }
     }
 
@@ -164,6 +178,18 @@ impl Extractor {
             }
         })
     }
+}
+
+/// How many whole-word phrases of a lexicon a folded text contains.
+fn lexicon_words(lex: &Lexicon, folded: &str) -> usize {
+    lex.matcher
+        .phrases
+        .find_iter(folded)
+        .filter(|m| {
+            boundary(char_before(folded, m.start()), char_at(folded, m.start()))
+                && boundary(char_before(folded, m.end()), char_at(folded, m.end()))
+        })
+        .count()
 }
 
 /// ISO 639-1 code of a detected language (for the languages whatlang knows that matter here).
@@ -1554,5 +1580,50 @@ children = ["kid", "kids"]
         let e = ex.extract("Mindestens 40 Dorfbewohner wurden getötet.", Some("de"));
         assert_eq!(e.lang.as_deref(), Some("de"));
         assert!(e.indicators.is_empty());
+    }
+
+    #[test]
+    fn french_spanish_and_arabic_are_detected_and_routed_to_their_lexicon() {
+        let ex = ex();
+        for (text, lang, fatalities) in [
+            (
+                "Au moins 40 villageois ont été tués dimanche lorsque des hommes armés ont attaqué le marché.",
+                "fr",
+                Some(40),
+            ),
+            ("Trois soldats et deux civils ont été tués.", "fr", Some(5)),
+            (
+                "Al menos 40 aldeanos fueron asesinados el domingo cuando hombres armados atacaron el mercado.",
+                "es",
+                Some(40),
+            ),
+            ("Tres soldados y dos civiles murieron.", "es", Some(5)),
+            ("قتل 40 قرويا على الأقل يوم الأحد.", "ar", Some(40)),
+            ("مقتل طفل.", "ar", Some(1)),
+        ] {
+            let e = ex.extract(text, None);
+            assert_eq!(e.lang.as_deref(), Some(lang), "{text}");
+            assert_eq!(e.fatalities, fatalities, "{text}");
+        }
+    }
+
+    #[test]
+    fn short_texts_go_to_the_lexicon_they_use() {
+        let ex = ex();
+        // Too short for the detector: the lexicon words decide.
+        for (text, lang) in [
+            ("Gunmen attack farmers Massalit.", "en"),
+            ("Paramilitary open fire on Jugma, injure 3 farmers.", "en"),
+            ("12 civils tués à Kaya.", "fr"),
+            ("Murieron 12 campesinos.", "es"),
+        ] {
+            assert_eq!(ex.extract(text, None).lang.as_deref(), Some(lang), "{text}");
+        }
+        assert_eq!(
+            ex.extract("3 farmers killed", Some("fr-FR"))
+                .lang
+                .as_deref(),
+            Some("fr")
+        );
     }
 }
