@@ -185,6 +185,11 @@ fn check_config(file: &std::path::Path) -> anyhow::Result<()> {
     for (k, v) in &cfg.kafka.properties {
         println!("  kafka.properties.{k} = {}", redact(k, v));
     }
+    println!(
+        "  lexicons: {} ({} phrases)",
+        lex.langs().join(", "),
+        setup::lexicon_entries(&lex)
+    );
     println!("  indicator kinds: {}", kinds.len());
     for r in &cfg.rules {
         println!(
