@@ -28,7 +28,6 @@ use crate::counts::{parse_count, read_number, Count, Tok, TokKind, Toks};
 use crate::fold::{char_slice, Folded};
 use crate::lexicon::{cue, CountRole, Lexicon, Lexicons, PhraseInfo};
 use crate::Indicator;
-use unicode_normalization::char::is_combining_mark;
 
 /// What extraction found in one text.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -487,6 +486,18 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
         pos += c.len_utf8();
     }
 }
+
+/// Code-point span in the original text of the folded byte range `a..b`, with the marks after
+/// its last letter (Arabic vowels: "قُتِلَ"), which folding drops: every original character before
+/// the next folded one is such a mark.
+fn evidence_span(folded: &Folded, a: usize, b: usize) -> (usize, usize) {
+    let (start, end) = folded.span(a, b);
+    let next = folded.span(b, b).0;
+    (start, end.max(next.min(end + MAX_MARKS)))
+}
+
+/// Most marks kept after the last letter of an evidence.
+const MAX_MARKS: usize = 4;
 
 fn is_sentence_end(c: char) -> bool {
     matches!(
@@ -989,7 +1000,7 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
             prior,
             negated,
             unconfirmed: hedge || (unverified && role == CountRole::Killed),
-            span: folded.span(a, b),
+            span: evidence_span(folded, a, b),
             at,
             combined: false,
         });
@@ -1003,7 +1014,7 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
                     prior: false,
                     negated: false,
                     unconfirmed: false,
-                    span: folded.span(a, b),
+                    span: evidence_span(folded, a, b),
                     at: th,
                     combined: true,
                 });
@@ -1033,16 +1044,6 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         &groups,
     );
 
-    // The marks after the last letter of an evidence (Arabic vowels: "قُتِلَ") belong to it.
-    if !text.is_ascii() {
-        for f in &mut found {
-            f.span.1 += text
-                .chars()
-                .skip(f.span.1)
-                .take_while(|&c| is_combining_mark(c))
-                .count();
-        }
-    }
     let mut out: Vec<Indicator> = found
         .iter()
         .map(|f| {
