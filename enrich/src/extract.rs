@@ -813,13 +813,14 @@ fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
         if cues & cue::RESULT != 0 {
             // "لم يسفر القصف عن إصابات": a negated verb of result negates its result, not its
             // subject (the trigger right after the verb).
-            if k + 1 < at {
-                if let Some(p) = k.checked_sub(1).filter(|&p| t.has(p, cue::NEGATION)) {
-                    neg = true;
-                    first = p;
-                }
+            if k + 1 == at {
+                break;
             }
-            break;
+            if let Some(p) = k.checked_sub(1).filter(|&p| t.has(p, cue::NEGATION)) {
+                neg = true;
+                first = p;
+                break;
+            }
         }
         if cues & cue::THREAT != 0 && k + 3 >= at {
             threat = Some(k);
