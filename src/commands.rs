@@ -194,6 +194,11 @@ fn check_config(file: &std::path::Path) -> anyhow::Result<()> {
         };
         println!("  kafka.secrets.{k} = <secret from {source}: {readable}>");
     }
+    println!(
+        "  lexicons: {} ({} phrases)",
+        lex.langs().join(", "),
+        setup::lexicon_entries(&lex)
+    );
     println!("  indicator kinds: {}", kinds.len());
     for r in &cfg.rules {
         println!(

@@ -1,14 +1,19 @@
-//! Casualty counts: digits ("12", "1,200", Arabic-Indic "١٢"), number words ("forty-two",
-//! "two hundred and fifty", "a dozen"), vague quantities as lower bounds ("dozens", "hundreds"),
-//! modifiers ("at least", "up to", "about"), ranges ("between 20 and 30", "1-3") and the noun they
-//! count ("12 Taliban militants" → `militants`).
+//! Casualty counts: digits ("12", "1,200", "1 200", Arabic-Indic "١٢"), number words ("forty-two",
+//! "two hundred and fifty", "a dozen", "quatre-vingt-dix", "doscientos cincuenta", "خمسة وعشرون"),
+//! vague quantities as lower bounds ("dozens", "des centaines", "عشرات"), modifiers ("at least",
+//! "up to", "about"; after the count where the language puts them there), ranges ("between 20 and
+//! 30", "1-3") and the noun they count ("12 Taliban militants" → `militants`).
+//!
+//! Nothing here is specific to one language: which words are numbers, how they combine (joiners,
+//! whole hundreds, plural scales, scales that stand alone, nouns that are their own count) and
+//! which characters separate thousands come from the lexicon ([`crate::lexicon`]).
 //!
 //! Counts are read from the token stream of [`crate::extract`]: one [`Tok`] per word, number,
 //! punctuation mark or lexicon phrase. [`parse_count`] reads one count phrase starting at a token.
 //! Ranges are reported with their lower bound as the best estimate (the convention of casualty
 //! trackers, which code the lowest credible figure), and both bounds in `low` / `high`.
 
-use crate::lexicon::{cue, NumberWord, PhraseInfo};
+use crate::lexicon::{cue, NumberRules, NumberWord, PhraseInfo};
 
 /// One token of a folded text. Offsets are bytes in the folded text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,11 +49,19 @@ pub fn digit_value(c: char) -> Option<u32> {
     }
 }
 
-/// Reads a number at the start of `s`: digits with thousands separators ("1,200": groups of exactly
-/// three digits) and an optional fraction ("1.5"). Arabic separators (U+066C thousands, U+066B
+/// Reads a number at the start of `s` with one thousands separator and one decimal mark; see
+/// [`read_number`].
+pub fn read_digits(s: &str, thousands: char, decimal: char) -> Option<(f64, u8, usize)> {
+    read_number(s, &[thousands], &[decimal])
+}
+
+/// Reads a number at the start of `s`: digits with thousands separators ("1,200", "1 200",
+/// "1.200": groups of exactly three digits after a first group of one to three) and an optional
+/// fraction ("1.5", "1,5"). A character that is both a separator and a decimal mark groups
+/// thousands when exactly three digits follow it. Arabic separators (U+066C thousands, U+066B
 /// decimal) are always accepted. Returns the value, the number of integer digits (0 when written
 /// with thousands separators) and the bytes read.
-pub fn read_digits(s: &str, thousands: char, decimal: char) -> Option<(f64, u8, usize)> {
+pub fn read_number(s: &str, thousands: &[char], decimal: &[char]) -> Option<(f64, u8, usize)> {
     let mut int: f64 = 0.0;
     let mut digits = 0u8;
     let mut end = 0;
@@ -71,14 +84,22 @@ pub fn read_digits(s: &str, thousands: char, decimal: char) -> Option<(f64, u8, 
             chars.next();
             continue;
         }
+        if frac.is_some() {
+            break;
+        }
         let rest = &s[i + c.len_utf8()..];
-        let is_thousands = (c == thousands || c == '\u{066C}') && frac.is_none();
-        let is_decimal = (c == decimal || c == '\u{066B}') && frac.is_none();
-        if is_thousands {
+        let is_thousands = thousands.contains(&c) || c == '\u{066C}';
+        let is_decimal = decimal.contains(&c) || c == '\u{066B}';
+        if is_thousands && (grouped || digits <= 3) {
             // Exactly three digits, then no further digit.
-            let group: Vec<char> = rest.chars().take(4).collect();
-            let three = group.len() >= 3 && group[..3].iter().all(|&g| digit_value(g).is_some());
-            let fourth_digit = group.get(3).is_some_and(|&g| digit_value(g).is_some());
+            let mut group = rest.chars().take(4);
+            let three = group
+                .by_ref()
+                .take(3)
+                .filter(|&g| digit_value(g).is_some())
+                .count()
+                == 3;
+            let fourth_digit = group.next().is_some_and(|g| digit_value(g).is_some());
             if three && !fourth_digit {
                 grouped = true;
                 chars.next();
@@ -128,12 +149,15 @@ pub struct Count {
 pub struct Toks<'a> {
     pub toks: &'a [Tok],
     pub info: &'a [PhraseInfo],
+    /// How the language's number words combine.
+    pub rules: NumberRules,
 }
 
 const NO_INFO: PhraseInfo = PhraseInfo {
     trigger: None,
     victim: None,
     number: None,
+    plural_scale: None,
     cues: 0,
 };
 
@@ -182,6 +206,25 @@ impl Toks<'_> {
         self.info(i).number
     }
 
+    /// Whether token `i` is digits or a number word that combines (not a counted noun).
+    fn is_number(&self, i: usize) -> bool {
+        matches!(
+            self.toks.get(i).map(|t| t.kind),
+            Some(TokKind::Number { .. })
+        ) || self
+            .number_word(i)
+            .is_some_and(|(w, _)| w != NumberWord::Counted)
+    }
+
+    /// A scale after a number: a scale word, or a vague plural used as one ("deux millions").
+    fn scale_after_number(&self, i: usize) -> Option<u64> {
+        match self.number_word(i) {
+            Some((NumberWord::Scale, s)) => Some(s),
+            Some((NumberWord::Vague, _)) => self.info(i).plural_scale,
+            _ => None,
+        }
+    }
+
     /// Reads a number expression at `i`: digits (optionally scaled, "1.5 million"), composed number
     /// words, "a dozen", or a vague quantity. Returns (value, vague, next token).
     fn number_expr(&self, i: usize) -> Option<(u64, bool, usize)> {
@@ -189,7 +232,7 @@ impl Toks<'_> {
         if let TokKind::Number { value, .. } = tok.kind {
             let mut v = value;
             let mut j = i + 1;
-            if let Some((NumberWord::Scale, s)) = self.number_word(j) {
+            if let Some(s) = self.scale_after_number(j) {
                 v *= s as f64;
                 j += 1;
             } else if v.fract() != 0.0 {
@@ -200,7 +243,7 @@ impl Toks<'_> {
             }
             return Some((v.round() as u64, false, j));
         }
-        // "a dozen", "a hundred".
+        // "a dozen", "a hundred", "une dizaine", "un millier".
         if self.has(i, cue::INDEFINITE) {
             if let Some((NumberWord::Scale, _)) = self.number_word(i + 1) {
                 return self.compose(i + 1, 1);
@@ -227,49 +270,113 @@ impl Toks<'_> {
                 }
                 Some((v, true, j))
             }
+            // After a number, the noun is what it counts ("ألف قتيل"), not one more count.
+            (NumberWord::Counted, _) if i > 0 && self.is_number(i - 1) => None,
+            (NumberWord::Counted, v) => Some((v, false, i + 1)),
             _ => self.compose(i, 0),
         }
     }
 
-    /// Composes number words from `i`: "forty-two", "two hundred and fifty", "three thousand".
+    /// Whether token `j` joins two parts of a number and the part after it is a number word of
+    /// one of the `next` kinds.
+    fn joined(&self, j: usize, flags: u32, next: &[NumberWord]) -> bool {
+        (self.has(j, flags) || (flags == 0 && self.punct(j) == Some('-')))
+            && self
+                .number_word(j + 1)
+                .is_some_and(|(w, _)| next.contains(&w))
+    }
+
+    /// Composes number words from `i`: "forty-two", "two hundred and fifty", "three thousand",
+    /// "quatre-vingt-dix", "vingt et un", "doscientos cincuenta", "cuarenta y dos",
+    /// "خمسة وعشرون" (units before tens, in languages that join them so).
     fn compose(&self, i: usize, start_value: u64) -> Option<(u64, bool, usize)> {
+        use NumberWord::*;
         let mut total: u64 = 0;
         let mut cur: u64 = start_value;
         let mut j = i;
         let mut last: Option<NumberWord> = None;
-        loop {
-            match self.number_word(j) {
-                Some((NumberWord::Unit, u)) => {
-                    if matches!(last, Some(NumberWord::Unit)) {
+        // The last additive part (for "ألفين وخمسمائة": a smaller part may follow a larger one).
+        let mut last_part: u64 = 0;
+        while let Some((word, v)) = self.number_word(j) {
+            match word {
+                Unit => {
+                    if matches!(last, Some(Unit)) {
                         break;
                     }
-                    if matches!(last, Some(NumberWord::Tens)) && u >= 10 {
+                    if matches!(last, Some(Tens)) && v >= 10 {
                         break;
                     }
-                    cur = cur.saturating_add(u);
-                    last = Some(NumberWord::Unit);
+                    if matches!(last, Some(Hundreds)) && v >= last_part {
+                        break;
+                    }
+                    cur = cur.saturating_add(v);
+                    last = Some(Unit);
+                    last_part = v;
                     j += 1;
-                }
-                Some((NumberWord::Tens, t)) => {
-                    if matches!(last, Some(NumberWord::Unit | NumberWord::Tens)) {
-                        break;
-                    }
-                    cur = cur.saturating_add(t);
-                    last = Some(NumberWord::Tens);
-                    j += 1;
-                    // "forty-two"
-                    if self.punct(j) == Some('-')
-                        && matches!(self.number_word(j + 1), Some((NumberWord::Unit, u)) if u < 10)
-                    {
-                        if let Some((_, u)) = self.number_word(j + 1) {
-                            cur = cur.saturating_add(u);
-                            last = Some(NumberWord::Unit);
+                    // "خمسة وعشرون"
+                    if v < 10 && self.joined(j, cue::UNIT_TENS_JOINER, &[Tens]) {
+                        if let Some((_, t)) = self.number_word(j + 1) {
+                            cur = cur.saturating_add(t);
+                            last = Some(Tens);
+                            last_part = t;
                             j += 2;
                         }
                     }
                 }
-                Some((NumberWord::Scale, s)) => {
-                    if last.is_none() && start_value == 0 {
+                Tens => {
+                    if matches!(last, Some(Unit | Tens)) {
+                        break;
+                    }
+                    if matches!(last, Some(Hundreds)) && v >= last_part {
+                        break;
+                    }
+                    cur = cur.saturating_add(v);
+                    last = Some(Tens);
+                    last_part = v;
+                    j += 1;
+                    // "forty-two", "cuarenta y dos", "vingt et un"
+                    for flags in [0, cue::TENS_JOINER] {
+                        if self.joined(j, flags, &[Unit])
+                            && matches!(self.number_word(j + 1), Some((Unit, u)) if u < 10)
+                        {
+                            if let Some((_, u)) = self.number_word(j + 1) {
+                                cur = cur.saturating_add(u);
+                                last = Some(Unit);
+                                last_part = u;
+                                j += 2;
+                            }
+                            break;
+                        }
+                    }
+                }
+                Hundreds => {
+                    if matches!(last, Some(Unit | Tens)) {
+                        break;
+                    }
+                    if matches!(last, Some(Hundreds)) && v >= last_part {
+                        break;
+                    }
+                    cur = cur.saturating_add(v);
+                    last = Some(Hundreds);
+                    last_part = v;
+                    j += 1;
+                    if self.joined(j, cue::CONJUNCTION, &[Unit, Tens, Hundreds]) {
+                        j += 1;
+                    }
+                }
+                Scale | Vague => {
+                    let s = if word == Scale {
+                        v
+                    } else if last.is_some() {
+                        // "deux millions", "ثلاثة آلاف"
+                        match self.info(j).plural_scale {
+                            Some(s) => s,
+                            None => break,
+                        }
+                    } else {
+                        break;
+                    };
+                    if last.is_none() && start_value == 0 && !self.rules.scales_alone {
                         // A bare "hundred" or "dozen" is not a count.
                         return None;
                     }
@@ -279,20 +386,16 @@ impl Toks<'_> {
                     } else {
                         cur = cur.max(1).saturating_mul(s);
                     }
-                    last = Some(NumberWord::Scale);
+                    last = Some(Scale);
+                    last_part = s;
                     j += 1;
-                    // "two hundred and fifty"
-                    if self.has(j, cue::CONJUNCTION)
-                        && matches!(
-                            self.number_word(j + 1),
-                            Some((NumberWord::Unit | NumberWord::Tens, _))
-                        )
-                    {
+                    // "two hundred and fifty", "ألف وخمسمائة"
+                    if self.joined(j, cue::CONJUNCTION, &[Unit, Tens, Hundreds]) {
                         j += 1;
                         last = None;
                     }
                 }
-                _ => break,
+                Counted => break,
             }
         }
         if j == i {
@@ -414,6 +517,10 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
         victim = t.info(k).victim;
         victim_tok = Some(k);
         end = k + 1;
+    } else if k == num_start + 1 && t.info(num_start).victim.is_some() {
+        // A noun that is its own count ("جنديان": two soldiers).
+        victim = t.info(num_start).victim;
+        victim_tok = Some(num_start);
     } else {
         let mut m = k;
         while m < n && m < k + 5 {
@@ -444,6 +551,12 @@ pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {
             }
             m += 1;
         }
+    }
+
+    // "قتل 12 شخصا على الأقل": "at least" after the count.
+    if t.has(end, cue::AT_LEAST_AFTER) {
+        mods |= cue::AT_LEAST;
+        end += 1;
     }
 
     // "dozens" and "at least 40" are lower bounds.
@@ -495,6 +608,26 @@ mod tests {
     }
 
     #[test]
+    fn several_separators_and_shared_marks() {
+        let fr = ([' ', '.', ','], [',', '.']);
+        let read = |s: &str| read_number(s, &fr.0, &fr.1);
+        assert_eq!(read("1 200 personnes"), Some((1200.0, 0, 5)));
+        assert_eq!(read("15 000"), Some((15000.0, 0, 6)));
+        assert_eq!(read("1.200"), Some((1200.0, 0, 5)));
+        // A shared mark: three digits after it group thousands, fewer are decimals.
+        assert_eq!(read("1,200"), Some((1200.0, 0, 5)));
+        assert_eq!(read("1,5 million"), Some((1.5, 1, 3)));
+        assert_eq!(read("2.5 millions"), Some((2.5, 1, 3)));
+        assert_eq!(read("1 200,5"), Some((1200.5, 0, 7)));
+        // The first group has one to three digits: "2019 300" is a year and a number.
+        assert_eq!(read("2019 300"), Some((2019.0, 4, 4)));
+        assert_eq!(read_digits("2020,300", ',', '.'), Some((2020.0, 4, 4)));
+        // "12 3" is two numbers; "3 1000" too.
+        assert_eq!(read("12 3"), Some((12.0, 2, 2)));
+        assert_eq!(read("3 1000"), Some((3.0, 1, 1)));
+    }
+
+    #[test]
     fn arabic_indic_digits() {
         assert_eq!(digit_value('٣'), Some(3));
         assert_eq!(digit_value('۷'), Some(7));
@@ -502,5 +635,10 @@ mod tests {
         let (v, d, end) = read_digits(s, ',', '.').unwrap();
         assert_eq!((v, d), (1200.0, 0));
         assert_eq!(&s[end..], " شخص");
+        let s = "٢٫٥ مليون";
+        let (v, _, end) = read_digits(s, ',', '.').unwrap();
+        assert_eq!(v, 2.5);
+        assert_eq!(&s[end..], " مليون");
+        assert_eq!(read_digits("۱۲ نفر", ',', '.').map(|r| r.0), Some(12.0));
     }
 }

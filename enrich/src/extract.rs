@@ -2,14 +2,17 @@
 //!
 //! One pass per report: the text is folded ([`Folded`], reusing a thread-local buffer), the
 //! language's combined automaton and pattern regex run once over the folded text, and the result is
-//! a token stream (words, numbers, punctuation, lexicon phrases). Rules over the tokens then:
+//! a token stream (words, numbers, punctuation, lexicon phrases). In languages that write clitics
+//! attached (Arabic "والقتلى"), a phrase also matches after a declared prefix and before a declared
+//! suffix of its word. Rules over the tokens then:
 //!
 //! 1. read count phrases ([`crate::counts::parse_count`]) and join victim groups ("3 soldiers and
 //!    2 civilians" → 5; "12 militants including 2 commanders" → 12);
 //! 2. attach a count to each trigger whose verb it goes with: the object after it ("killed 3
-//!    militants", "the death toll rose to 40") or the subject before it ("3 civilians were killed",
-//!    "left one person dead"). A count attaches to one trigger only, so "12 killed and 5 wounded"
-//!    gives killing 12 and injury 5;
+//!    militants", "the death toll rose to 40"; across a short subject in verb-first languages,
+//!    "قتل مسلحون 12 مدنيا") or the subject before it ("3 civilians were killed", "left one person
+//!    dead"). A count attaches to one trigger only, so "12 killed and 5 wounded" gives killing 12
+//!    and injury 5;
 //! 3. mark negation ("no one was killed", "denied killing", "were not harmed"), threats
 //!    ("threatened to kill": a `threat` indicator, the killing negated) and hedging ("feared dead",
 //!    "claimed"); a statement that the figures are unverified marks every killing unconfirmed;
@@ -21,9 +24,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use crate::counts::{parse_count, read_digits, Count, Tok, TokKind, Toks};
+use crate::counts::{parse_count, read_number, Count, Tok, TokKind, Toks};
 use crate::fold::{char_slice, Folded};
-use crate::lexicon::{cue, CountRole, Lexicon, Lexicons};
+use crate::lexicon::{cue, CountRole, Lexicon, Lexicons, PhraseInfo};
 use crate::Indicator;
 
 /// What extraction found in one text.
@@ -111,7 +114,9 @@ impl Extractor {
     }
 
     /// The language to use for a text: the given one (ISO 639-1, region subtags ignored) when it has
-    /// a lexicon; else the detected one. Texts in a language without a lexicon yield no indicators.
+    /// a lexicon; else the detected one. When detection is unsure (short texts, names, mixed
+    /// languages), the lexicon whose words the text uses most decides, the detected language and
+    /// then English winning ties. Texts in a language without a lexicon yield no indicators.
     fn choose_lang(&self, text: &str, lang: Option<&str>) -> Option<String> {
         if let Some(l) = lang {
             let code: String = l
@@ -129,15 +134,27 @@ impl Extractor {
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        let detected = self.detector.detect(&text[..cut]);
+        let sample = &text[..cut];
+        let detected = self.detector.detect(sample);
         let code = detected.as_ref().and_then(|info| iso639_1(info.lang()));
         let reliable = detected.as_ref().is_some_and(whatlang::Info::is_reliable);
         match code {
-            Some(c) if self.langs.contains_key(c) || reliable => Some(c.to_owned()),
-            // Too short or unreliable to tell: English, the main language of the sources.
-            _ if self.langs.contains_key("en") => Some("en".to_owned()),
-            Some(c) => Some(c.to_owned()),
-            None => None,
+            Some(c) if reliable => Some(c.to_owned()),
+            _ if self.langs.is_empty() => code.map(str::to_owned),
+            _ => {
+                let folded = crate::fold::fold(sample);
+                let rank = |lex: &Lexicon| {
+                    (
+                        lexicon_words(lex, &folded),
+                        Some(lex.lang.as_str()) == code,
+                        lex.lang == "en",
+                    )
+                };
+                self.langs
+                    .values()
+                    .max_by_key(|lex| rank(lex))
+                    .map(|lex| lex.lang.clone())
+            }
         }
     }
 
@@ -160,6 +177,18 @@ impl Extractor {
             }
         })
     }
+}
+
+/// How many whole-word phrases of a lexicon a folded text contains.
+fn lexicon_words(lex: &Lexicon, folded: &str) -> usize {
+    lex.matcher
+        .phrases
+        .find_iter(folded)
+        .filter(|m| {
+            boundary(char_before(folded, m.start()), char_at(folded, m.start()))
+                && boundary(char_before(folded, m.end()), char_at(folded, m.end()))
+        })
+        .count()
 }
 
 /// ISO 639-1 code of a detected language (for the languages whatlang knows that matter here).
@@ -210,6 +239,79 @@ fn char_at(s: &str, i: usize) -> Option<char> {
     s[i..].chars().next()
 }
 
+/// Start of the run of letters that ends at `i` (digits and marks end a run).
+fn letters_start(s: &str, i: usize) -> usize {
+    s[..i]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_word_char(c) && !c.is_numeric())
+        .last()
+        .map_or(i, |(j, _)| j)
+}
+
+/// End of the run of letters that starts at `i`.
+fn letters_end(s: &str, i: usize) -> usize {
+    s[i..]
+        .char_indices()
+        .find(|&(_, c)| !is_word_char(c) || c.is_numeric())
+        .map_or(s.len(), |(j, _)| i + j)
+}
+
+/// Shortest phrase (in characters) that takes a clitic suffix: a suffix after a short function
+/// word ("لا", "لم") would make a different word of it.
+const MIN_SUFFIXED: usize = 3;
+
+/// A phrase match `(a, b)` inside the word starting at `word_start`, accepted when the rest of the
+/// word before it is a declared clitic prefix and after it a declared suffix (or nothing). Pushes
+/// the tokens (prefix segments that are phrases, then the phrase with the other segments and the
+/// suffix) and returns where the word ends.
+fn clitic_match(
+    text: &str,
+    (a, b): (usize, usize),
+    word_start: usize,
+    id: u32,
+    clitics: &crate::lexicon::Clitics,
+    out: &mut Vec<(usize, usize, TokKind)>,
+) -> Option<usize> {
+    if !char_at(text, a).is_some_and(char::is_alphabetic)
+        || !char_before(text, b).is_some_and(char::is_alphabetic)
+    {
+        return None;
+    }
+    let word_end = letters_end(text, b);
+    let segments = if word_start == a {
+        &[][..]
+    } else {
+        clitics.prefix(&text[word_start..a])?
+    };
+    if word_end != b
+        && (text[a..b].chars().count() < MIN_SUFFIXED || !clitics.is_suffix(&text[b..word_end]))
+    {
+        return None;
+    }
+    let mut from = word_start;
+    let mut at = word_start;
+    for &(len, phrase) in segments {
+        at += len;
+        if let Some(p) = phrase {
+            out.push((from, at, TokKind::Phrase(p)));
+            from = at;
+        }
+    }
+    out.push((from, word_end, TokKind::Phrase(id)));
+    Some(word_end)
+}
+
+/// One punctuation mark as the rules see it: the Arabic comma and semicolon are a comma and a
+/// semicolon.
+fn punct_class(c: char) -> char {
+    match c {
+        '\u{060C}' => ',',
+        '\u{061B}' => ';',
+        _ => c,
+    }
+}
+
 /// Finds lexicon phrases and patterns over the folded text and splits it into tokens.
 fn tokenize(lex: &Lexicon, s: &mut Scratch) {
     let text = s.folded.text.as_str();
@@ -218,7 +320,9 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
     s.toks.clear();
 
     // Phrases: leftmost-longest, whole words only; a match inside a word is skipped and the
-    // search resumes at the next word.
+    // search resumes at the next word. In a language with clitics, a phrase may also start after
+    // a clitic prefix and end before a clitic suffix of its word ("والقتلى", "مصرعهم").
+    let clitics = &lex.clitics;
     let mut pos = 0;
     while pos < text.len() {
         let input = aho_corasick::Input::new(text).range(pos..);
@@ -228,22 +332,43 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
         let (a, b) = (hit.start(), hit.end());
         let first = char_at(text, a);
         let last = char_before(text, b);
-        let ok = (boundary(char_before(text, a), first) || first.is_some_and(|c| !is_word_char(c)))
-            && (boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c)));
-        if ok {
-            s.matches
-                .push((a, b, TokKind::Phrase(hit.pattern().as_u32())));
+        let start_ok =
+            boundary(char_before(text, a), first) || first.is_some_and(|c| !is_word_char(c));
+        let end_ok = boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c));
+        let id = hit.pattern().as_u32();
+        if start_ok && end_ok {
+            // A phrase that means nothing (a clitic exception) is a plain word.
+            let kind = if m.phrase_info.get(id as usize) == Some(&PhraseInfo::default()) {
+                TokKind::Word
+            } else {
+                TokKind::Phrase(id)
+            };
+            s.matches.push((a, b, kind));
             pos = b;
-        } else {
-            // A match can only start where a word (or a run of digits) starts: resume after the
-            // run of letters or digits this match started in.
-            let digit = first.is_some_and(char::is_numeric);
-            let run = text[a..]
-                .char_indices()
-                .find(|&(_, c)| !is_word_char(c) || c.is_numeric() != digit)
-                .map_or(text.len() - a, |(i, _)| i);
-            pos = a + run.max(first.map_or(1, char::len_utf8));
+            continue;
         }
+        let word_start = letters_start(text, a);
+        if !clitics.is_empty() {
+            if let Some(next) = clitic_match(text, (a, b), word_start, id, clitics, &mut s.matches)
+            {
+                pos = next;
+                continue;
+            }
+            // A later match in the same word may still follow a clitic prefix.
+            let next = a + first.map_or(1, char::len_utf8);
+            if first.is_some_and(char::is_alphabetic) && next - word_start <= clitics.max_prefix {
+                pos = next;
+                continue;
+            }
+        }
+        // A match can only start where a word (or a run of digits) starts: resume after the
+        // run of letters or digits this match started in.
+        let digit = first.is_some_and(char::is_numeric);
+        let run = text[a..]
+            .char_indices()
+            .find(|&(_, c)| !is_word_char(c) || c.is_numeric() != digit)
+            .map_or(text.len() - a, |(i, _)| i);
+        pos = a + run.max(first.map_or(1, char::len_utf8));
     }
     if let Some(re) = &m.patterns {
         let mut extra = Vec::new();
@@ -303,10 +428,10 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
             }
         }
         if crate::counts::digit_value(c).is_some() {
-            if let Some((value, int_digits, len)) = read_digits(
+            if let Some((value, int_digits, len)) = read_number(
                 &text[pos..],
-                digits.thousands_separator,
-                digits.decimal_mark,
+                &digits.thousands_separators,
+                &digits.decimal_marks,
             ) {
                 s.toks.push(Tok {
                     start: pos as u32,
@@ -320,8 +445,13 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
         if is_word_char(c) {
             let start = pos;
             let mut end = pos;
+            // A word stops where a phrase starts ("l'" before "assassinat").
+            let stop = s.matches.get(mi).map_or(text.len(), |m| m.0);
             for (i, ch) in text[pos..].char_indices() {
                 let at = pos + i;
+                if at >= stop && at > start {
+                    break;
+                }
                 if is_word_char(ch) && crate::counts::digit_value(ch).is_none() {
                     end = at + ch.len_utf8();
                 } else if ch == '\''
@@ -351,11 +481,23 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
         s.toks.push(Tok {
             start: pos as u32,
             end: (pos + c.len_utf8()) as u32,
-            kind: TokKind::Punct(c),
+            kind: TokKind::Punct(punct_class(c)),
         });
         pos += c.len_utf8();
     }
 }
+
+/// Code-point span in the original text of the folded byte range `a..b`, with the marks after
+/// its last letter (Arabic vowels: "قُتِلَ"), which folding drops: every original character before
+/// the next folded one is such a mark.
+fn evidence_span(folded: &Folded, a: usize, b: usize) -> (usize, usize) {
+    let (start, end) = folded.span(a, b);
+    let next = folded.span(b, b).0;
+    (start, end.max(next.min(end + MAX_MARKS)))
+}
+
+/// Most marks kept after the last letter of an evidence.
+const MAX_MARKS: usize = 4;
 
 fn is_sentence_end(c: char) -> bool {
     matches!(
@@ -411,7 +553,9 @@ fn find_counts(t: &Toks, s_counts: &mut Vec<Count>, count_of: &mut Vec<u32>, gro
                 conj && (prev.victim.is_some() || (nouns > 0 && nouns <= 3))
                     && c.victim.is_some()
                     && !c.indefinite
-                    && !(prev.start > 0 && t.trigger(prev.start - 1).is_some())
+                    && !(prev.start > 0
+                        && t.trigger(prev.start - 1).is_some()
+                        && subject_of_verb(t, c.end))
             };
             if joined {
                 head = group[ci - 1];
@@ -419,6 +563,16 @@ fn find_counts(t: &Toks, s_counts: &mut Vec<Count>, count_of: &mut Vec<u32>, gro
         }
         group.push(head);
     }
+}
+
+/// Whether a verb trigger follows token `k` (auxiliaries aside): the count before `k` is its
+/// subject ("killed 3 militants and 2 civilians were wounded").
+fn subject_of_verb(t: &Toks, k: usize) -> bool {
+    let mut k = k;
+    while k < t.len() && t.has(k, cue::AUX) && t.trigger(k).is_none() {
+        k += 1;
+    }
+    t.trigger(k).is_some()
 }
 
 fn group_of(counts: &[Count], group: &[u32], head: u32) -> Group {
@@ -491,7 +645,9 @@ fn active_count(t: &Toks, count_of: &[u32], counts: &[Count], at: usize) -> Opti
     }
     let mut k = at + 1;
     let mut gap = 0;
-    while k < t.len() && gap <= 3 {
+    // Verb-first languages: a subject may stand between the verb and its object.
+    let mut subject = usize::from(t.rules.subject_after_verb);
+    while k < t.len() && gap <= 3 + usize::from(t.rules.subject_after_verb) {
         let ci = count_of[k];
         if ci != NONE {
             if counts[ci as usize].start == k {
@@ -500,6 +656,15 @@ fn active_count(t: &Toks, count_of: &[u32], counts: &[Count], at: usize) -> Opti
             return None;
         }
         if t.has(k, cue::LEAD) && t.trigger(k).is_none() {
+            k += 1;
+            gap += 1;
+            continue;
+        }
+        let info = t.info(k);
+        let plain = t.toks[k].kind == TokKind::Word
+            || (info.victim.is_some() && info.cues == 0 && info.number.is_none());
+        if subject > 0 && plain && t.trigger(k).is_none() {
+            subject -= 1;
             k += 1;
             gap += 1;
             continue;
@@ -589,7 +754,8 @@ fn passive_count(t: &Toks, count_of: &[u32], at: usize) -> Result<Option<(u32, b
         if cues & cue::AUX == 0 && cues & cue::CLAUSE_BREAK != 0 {
             return Ok(None);
         }
-        if matches!(t.toks[k].kind, TokKind::Number { .. }) {
+        // A number that is not a count ("de 12 ans", "à 5 km") is a word here.
+        if matches!(t.toks[k].kind, TokKind::Number { .. }) && !t.has(k + 1, cue::NON_COUNT) {
             return Ok(None);
         }
         words += 1;
@@ -644,6 +810,18 @@ fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
         }
         // Words inside a count qualify its victims, not the event ("30 alleged militants").
         let cues = if count_of[k] == NONE { t.cues(k) } else { 0 };
+        if cues & cue::RESULT != 0 {
+            // "لم يسفر القصف عن إصابات": a negated verb of result negates its result, not its
+            // subject (the trigger right after the verb).
+            if k + 1 == at {
+                break;
+            }
+            if let Some(p) = k.checked_sub(1).filter(|&p| t.has(p, cue::NEGATION)) {
+                neg = true;
+                first = p;
+                break;
+            }
+        }
         if cues & cue::THREAT != 0 && k + 3 >= at {
             threat = Some(k);
             first = k;
@@ -669,6 +847,10 @@ fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
             break;
         }
         if t.trigger(k).is_some() && cues & (cue::NEGATION | cue::HEDGE | cue::THREAT) == 0 {
+            // The subject of a verb of result does not end its result's clause.
+            if k > 0 && t.has(k - 1, cue::RESULT) {
+                continue;
+            }
             break;
         }
         steps += 1;
@@ -696,6 +878,7 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
     let t = Toks {
         toks,
         info: &lex.matcher.phrase_info,
+        rules: lex.numbers,
     };
     find_counts(&t, counts, count_of, group);
     // Groups by head count index (heads only are filled).
@@ -719,6 +902,10 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         negated: bool,
         unconfirmed: bool,
         span: (usize, usize),
+        /// Token of the trigger (of the threat cue, for a threat read from "threatened to kill").
+        at: usize,
+        /// A threat read from a threat cue before another trigger.
+        combined: bool,
     }
     let mut found: Vec<Found> = Vec::new();
     let mut claimed: BTreeMap<u32, CountRole> = BTreeMap::new();
@@ -752,27 +939,40 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
         }
         if role != CountRole::None {
             let active = active_count(&t, count_of, counts, at);
-            let choice = match (active, passive) {
-                (Some((ci, 0)), _) => Some((ci, false)),
-                (_, Ok(Some(p))) => Some(p),
-                (Some((ci, _)), _) => Some((ci, false)),
-                _ => None,
-            };
-            if let Some((ci, shared)) = choice {
+            // The object right after the verb, else the subject before it, else an object
+            // further on; the first of them that no other trigger has taken.
+            let passive = passive.ok().flatten();
+            let options = [
+                active.filter(|a| a.1 == 0).map(|a| (a.0, false)),
+                passive,
+                active.filter(|a| a.1 > 0).map(|a| (a.0, false)),
+            ];
+            let mut animals = false;
+            for (ci, shared) in options.into_iter().flatten() {
                 let head = head_of(group, ci);
                 let taken = claimed.get(&head).copied();
                 let free = taken.is_none()
                     || shared
                     || (taken == Some(CountRole::Casualties) && role != CountRole::Casualties);
-                if let (true, Some(g)) = (free, groups.get(&head)) {
-                    if human_role && g.non_human {
-                        continue;
-                    }
-                    claimed.entry(head).or_insert(role);
-                    grp = Some(head);
-                    first = first.min(g.first_tok);
-                    last = last.max(g.last_tok.saturating_sub(1));
+                let Some(g) = groups.get(&head).filter(|_| free) else {
+                    continue;
+                };
+                if human_role && g.non_human {
+                    animals = true;
+                    break;
                 }
+                // A trigger that is the noun of its count ("20 refugees", "12 otages") says
+                // who they are; the verb after it may still take the count ("were killed").
+                if own == NONE {
+                    claimed.entry(head).or_insert(role);
+                }
+                grp = Some(head);
+                first = first.min(g.first_tok);
+                last = last.max(g.last_tok.saturating_sub(1));
+                break;
+            }
+            if animals {
+                continue;
             }
         }
         let Cues {
@@ -801,7 +1001,9 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
             prior,
             negated,
             unconfirmed: hedge || (unverified && role == CountRole::Killed),
-            span: folded.span(a, b),
+            span: evidence_span(folded, a, b),
+            at,
+            combined: false,
         });
         if let (Some(tk), Some(th)) = (threat_kind, threat) {
             if tk != kind {
@@ -813,10 +1015,18 @@ fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, 
                     prior: false,
                     negated: false,
                     unconfirmed: false,
-                    span: folded.span(a, b),
+                    span: evidence_span(folded, a, b),
+                    at: th,
+                    combined: true,
                 });
             }
         }
+    }
+    // A threat cue that is also a threat trigger ("هدد" in "هدد بقتل") yields the combined
+    // indicator only.
+    if let Some(tk) = threat_kind {
+        let cues: Vec<usize> = found.iter().filter(|f| f.combined).map(|f| f.at).collect();
+        found.retain(|f| f.combined || f.kind != tk || !cues.contains(&f.at));
     }
 
     let fatalities = fatalities(
@@ -939,6 +1149,167 @@ mod tests {
             .iter()
             .find(|i| i.kind == kind)
             .unwrap_or_else(|| panic!("no {kind} in {:#?}", e.indicators))
+    }
+
+    /// A made-up language exercising the lexicon keys other languages need: clitics, verb-first
+    /// order, counted nouns, whole hundreds, plural scales, joiners, "at least" after the count.
+    const XX: &str = r#"
+lang = "xx"
+[kinds.killing]
+risk_factor = "RF11"
+counts = "killed"
+phrases = ["kil", "dead", "deadpair"]
+[kinds.injury]
+risk_factor = "RF11"
+counts = "wounded"
+phrases = ["hurt"]
+[kinds.threat]
+risk_factor = "RF9"
+phrases = ["menace"]
+[numbers]
+units = { one = 1, two = 2, three = 3, five = 5, ten = 10 }
+tens = { twenty = 20 }
+hundreds = { twohundred = 200 }
+scales = { thousand = 1000 }
+scales_alone = true
+vague = { thousands = 2000 }
+plural_scales = { thousands = 1000 }
+counted = { deadpair = 2, kid = 1 }
+tens_joiner = ["y"]
+unit_tens_joiner = ["wa"]
+[clitics]
+prefixes = ["w", "al", "w+al"]
+suffixes = ["hum"]
+exceptions = ["wdead"]
+[order]
+subject_after_verb = 2
+[cues]
+at_least_after = ["atleast"]
+conjunction = ["w", "wa"]
+threat = ["menace"]
+non_count = ["years"]
+[victims]
+civilians = ["civ", "civs"]
+children = ["kid", "kids"]
+"#;
+
+    fn xx(text: &str) -> Extraction {
+        let lex = Lexicons::parse_all(&[("xx.toml", XX)]).expect("test lexicon");
+        Extractor::new(&lex).extract(text, Some("xx"))
+    }
+
+    #[test]
+    fn lexicon_data_drives_number_words() {
+        for (text, n) in [
+            ("kil five wa twenty civs", 25),
+            ("kil twenty y five civs", 25),
+            ("kil twohundred twenty civs", 220),
+            ("kil two thousands civs", 2000),
+            ("kil thousand civs", 1000),
+            ("kil thousand twohundred civs", 1200),
+            ("kil ten civs", 10),
+        ] {
+            assert_eq!(xx(text).fatalities, Some(n), "{text}");
+        }
+        // Joiners join only what the language joins: "ten wa twenty" is two numbers.
+        assert_eq!(xx("kil ten y five civs").fatalities, Some(10));
+        let e = xx("kil thousands civs");
+        let k = first(&e, "killing");
+        assert_eq!((k.count, k.count_low), (Some(2000), Some(2000)));
+    }
+
+    #[test]
+    fn counted_nouns_and_at_least_after() {
+        let e = xx("deadpair");
+        assert_eq!(e.fatalities, Some(2));
+        let e = xx("kil kid");
+        assert_eq!(first(&e, "killing").victims.as_deref(), Some("children"));
+        assert_eq!(e.fatalities, Some(1));
+        // After a number, a counted noun is the noun counted, not one more.
+        assert_eq!(xx("thousand deadpair").fatalities, Some(1000));
+        let e = xx("kil five civs atleast, hurt three");
+        let k = first(&e, "killing");
+        assert_eq!((k.count, k.count_low), (Some(5), Some(5)));
+        assert_eq!(k.text, "kil five civs atleast");
+        assert_eq!(first(&e, "injury").count, Some(3));
+    }
+
+    #[test]
+    fn verb_first_subject_between_verb_and_count() {
+        assert_eq!(xx("kil gunmen 12 civs").fatalities, Some(12));
+        assert_eq!(xx("kil unknown gunmen 12 civs").fatalities, Some(12));
+        assert_eq!(xx("kil many unknown gunmen 12 civs").fatalities, None);
+    }
+
+    #[test]
+    fn clitics_attach_to_phrases() {
+        // "w" (a conjunction) + "al" + "kil", and a pronoun suffix.
+        let text = "walkil 3 civs, wkilhum twohundred";
+        let e = xx(text);
+        let ks: Vec<&Indicator> = e
+            .indicators
+            .iter()
+            .filter(|i| i.kind == "killing")
+            .collect();
+        assert_eq!(ks.len(), 2, "{ks:?}");
+        assert_eq!(ks[0].text, "alkil 3 civs");
+        assert_eq!(ks[1].text, "kilhum twohundred");
+        assert_eq!(char_slice(text, ks[1].start, ks[1].end), ks[1].text);
+        // The prefix "w" is the conjunction: "3 civs w2 kids" is one group.
+        assert_eq!(xx("kil 3 civs w2 kids").fatalities, Some(5));
+        assert_eq!(xx("kil 3 civs wkid").fatalities, Some(4));
+        // Not a declared clitic, and a declared exception: no match.
+        assert!(xx("bkil 3 civs").indicators.is_empty());
+        assert!(xx("wdead 3 civs").indicators.is_empty());
+        // Short phrases take no suffix ("w" + "hum" is not "w").
+        assert!(xx("deadhum").indicators.iter().all(|i| i.text == "deadhum"));
+    }
+
+    #[test]
+    fn a_threat_cue_that_is_a_threat_word_gives_one_threat() {
+        let e = xx("menace kil 3 civs");
+        let threats: Vec<&Indicator> = e.indicators.iter().filter(|i| i.kind == "threat").collect();
+        assert_eq!(threats.len(), 1, "{:?}", e.indicators);
+        assert_eq!(threats[0].text, "menace kil");
+        assert!(first(&e, "killing").negated);
+        assert_eq!(e.fatalities, None);
+        let e = xx("menace, then 3 civs hurt");
+        assert_eq!(first(&e, "threat").text, "menace");
+    }
+
+    #[test]
+    fn a_number_that_is_not_a_count_does_not_stop_the_subject() {
+        let e = xx("kid of 12 years dead");
+        assert_eq!(e.fatalities, Some(1));
+    }
+
+    #[test]
+    fn a_taken_subject_leaves_the_object_after_the_verb() {
+        let e = run("Gunmen killed 12 people and wounded at the same time another 5.");
+        assert_eq!(count_of(&e, "killing"), Some(12));
+        let e = run("12 people died and were wounded another 5.");
+        assert_eq!(count_of(&e, "injury"), Some(5));
+    }
+
+    #[test]
+    fn two_objects_of_one_verb_are_one_group() {
+        let e = run("Gunmen killed 3 militants and 2 civilians in the raid.");
+        assert_eq!(e.fatalities, Some(5));
+        let e = run("Troops killed 3 militants and 2 civilians were wounded.");
+        assert_eq!(e.fatalities, Some(3));
+        assert_eq!(count_of(&e, "injury"), Some(2));
+    }
+
+    #[test]
+    fn evidence_keeps_the_marks_of_its_last_letter() {
+        let lex = Lexicons::parse_all(&[("xx.toml", &XX.replace("\"dead\",", "\"قتل\","))])
+            .expect("test lexicon");
+        let text = "قُتِلَ 3 civs";
+        let e = Extractor::new(&lex).extract("3 civs قُتِلَ", Some("xx"));
+        let k = first(&e, "killing");
+        assert_eq!(k.text, "3 civs قُتِلَ");
+        let e = Extractor::new(&lex).extract(text, Some("xx"));
+        assert_eq!(first(&e, "killing").text, "قُتِلَ 3 civs");
     }
 
     #[test]
@@ -1211,5 +1582,50 @@ mod tests {
         let e = ex.extract("Mindestens 40 Dorfbewohner wurden getötet.", Some("de"));
         assert_eq!(e.lang.as_deref(), Some("de"));
         assert!(e.indicators.is_empty());
+    }
+
+    #[test]
+    fn french_spanish_and_arabic_are_detected_and_routed_to_their_lexicon() {
+        let ex = ex();
+        for (text, lang, fatalities) in [
+            (
+                "Au moins 40 villageois ont été tués dimanche lorsque des hommes armés ont attaqué le marché.",
+                "fr",
+                Some(40),
+            ),
+            ("Trois soldats et deux civils ont été tués.", "fr", Some(5)),
+            (
+                "Al menos 40 aldeanos fueron asesinados el domingo cuando hombres armados atacaron el mercado.",
+                "es",
+                Some(40),
+            ),
+            ("Tres soldados y dos civiles murieron.", "es", Some(5)),
+            ("قتل 40 قرويا على الأقل يوم الأحد.", "ar", Some(40)),
+            ("مقتل طفل.", "ar", Some(1)),
+        ] {
+            let e = ex.extract(text, None);
+            assert_eq!(e.lang.as_deref(), Some(lang), "{text}");
+            assert_eq!(e.fatalities, fatalities, "{text}");
+        }
+    }
+
+    #[test]
+    fn short_texts_go_to_the_lexicon_they_use() {
+        let ex = ex();
+        // Too short for the detector: the lexicon words decide.
+        for (text, lang) in [
+            ("Gunmen attack farmers Massalit.", "en"),
+            ("Paramilitary open fire on Jugma, injure 3 farmers.", "en"),
+            ("12 civils tués à Kaya.", "fr"),
+            ("Murieron 12 campesinos.", "es"),
+        ] {
+            assert_eq!(ex.extract(text, None).lang.as_deref(), Some(lang), "{text}");
+        }
+        assert_eq!(
+            ex.extract("3 farmers killed", Some("fr-FR"))
+                .lang
+                .as_deref(),
+            Some("fr")
+        );
     }
 }

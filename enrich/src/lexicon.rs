@@ -26,13 +26,36 @@ use crate::EnrichError;
 pub const REGEX_SIZE_LIMIT: usize = 8 << 20;
 
 /// The built-in lexicon files: (file name, contents).
-const BUILTIN: &[(&str, &str)] = &[(
-    "en.toml",
-    include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/lexicons/en.toml"
-    )),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "ar.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/ar.toml"
+        )),
+    ),
+    (
+        "en.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/en.toml"
+        )),
+    ),
+    (
+        "es.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/es.toml"
+        )),
+    ),
+    (
+        "fr.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/lexicons/fr.toml"
+        )),
+    ),
+];
 
 /// Which casualty count an indicator kind takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,6 +129,15 @@ pub mod cue {
     pub const SHARE: u32 = 1 << 20;
     /// An earlier event given as the cause of this one ("protested against the killing of").
     pub const PRIOR: u32 = 1 << 21;
+    /// "at least" written after the count ("قتل 12 شخصا على الأقل").
+    pub const AT_LEAST_AFTER: u32 = 1 << 22;
+    /// Joins tens and a following unit ("cuarenta y dos", "vingt et un").
+    pub const TENS_JOINER: u32 = 1 << 23;
+    /// Joins a unit and the tens after it ("خمسة وعشرون": five and twenty).
+    pub const UNIT_TENS_JOINER: u32 = 1 << 24;
+    /// A verb of result ("أسفر" in "لم يسفر القصف عن إصابات"): negated, it negates its result,
+    /// not its subject.
+    pub const RESULT: u32 = 1 << 25;
     /// Any modifier of a count.
     pub const MODIFIER: u32 = AT_LEAST | AT_MOST | ABOUT;
 }
@@ -120,6 +152,8 @@ pub struct PhraseInfo {
     pub victim: Option<u16>,
     /// Number word value and how it combines.
     pub number: Option<(NumberWord, u64)>,
+    /// A vague plural that is a scale after a number ("deux millions", "ثلاثة آلاف").
+    pub plural_scale: Option<u64>,
     /// [`cue`] flags.
     pub cues: u32,
 }
@@ -135,13 +169,77 @@ pub enum NumberWord {
     Scale,
     /// A vague quantity, a lower bound ("dozens", "hundreds").
     Vague,
+    /// A word for a whole number of hundreds or thousands that smaller parts may follow
+    /// ("doscientos" in "doscientos cincuenta", "ثلاثمائة").
+    Hundreds,
+    /// A noun that is its own count: Arabic duals ("قتيلان": two dead) and singulars
+    /// ("مقتل طفل": the killing of one child). Does not combine with other number words.
+    Counted,
 }
 
-/// Digit conventions of a language.
+/// Digit conventions of a language. A character listed as both a thousands separator and a
+/// decimal mark ("," in Spanish, where "1,5 millones" and "1,200 personas" both occur) groups
+/// thousands when exactly three digits follow it, and marks decimals otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigitStyle {
-    pub thousands_separator: char,
-    pub decimal_mark: char,
+    pub thousands_separators: Vec<char>,
+    pub decimal_marks: Vec<char>,
+}
+
+impl Default for DigitStyle {
+    fn default() -> Self {
+        DigitStyle {
+            thousands_separators: vec![','],
+            decimal_marks: vec!['.'],
+        }
+    }
+}
+
+/// How the number words of a language combine, beyond what [`NumberWord`] says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NumberRules {
+    /// A scale word is a count on its own ("mil personas", "mille personnes", "ألف قتيل"); in
+    /// English "hundred" needs "a" or a number before it.
+    pub scales_alone: bool,
+    /// Words a subject may take between a verb trigger and the count after it, in languages that
+    /// put the verb first ("قتل مسلحون 12 مدنيا": killed gunmen 12 civilians).
+    pub subject_after_verb: u8,
+}
+
+/// One segment of a clitic prefix: its length in bytes, and the lexicon phrase it is, if any.
+pub type CliticSegment = (usize, Option<u32>);
+
+/// Clitics written attached to the words they go with (Arabic "والقتلى" = "و" + "ال" + "قتلى").
+/// A phrase matches after one of the declared prefixes and before one of the declared suffixes of
+/// its word.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Clitics {
+    /// Prefixes, folded, each split into its segments: (bytes, the lexicon phrase the segment
+    /// is, if it is one, e.g. the conjunction "و"). Segments that are phrases become tokens of
+    /// their own; the others are part of the word's token.
+    pub prefixes: Vec<(String, Vec<CliticSegment>)>,
+    /// Suffixes, folded (pronouns: "مصرعهم" = "مصرع" + "هم"); part of the word's token.
+    pub suffixes: Vec<String>,
+    /// Longest prefix, in bytes.
+    pub max_prefix: usize,
+}
+
+impl Clitics {
+    pub fn is_empty(&self) -> bool {
+        self.prefixes.is_empty() && self.suffixes.is_empty()
+    }
+
+    /// The segments of a prefix, if `s` is one.
+    pub fn prefix(&self, s: &str) -> Option<&[CliticSegment]> {
+        self.prefixes
+            .iter()
+            .find(|(p, _)| p == s)
+            .map(|(_, seg)| seg.as_slice())
+    }
+
+    pub fn is_suffix(&self, s: &str) -> bool {
+        self.suffixes.iter().any(|x| x == s)
+    }
 }
 
 /// One validated lexicon, compiled.
@@ -157,6 +255,8 @@ pub struct Lexicon {
     /// Victim labels, sorted.
     pub victims: Vec<String>,
     pub digits: DigitStyle,
+    pub numbers: NumberRules,
+    pub clitics: Clitics,
     /// The compiled matchers.
     pub matcher: Arc<Matcher>,
 }
@@ -189,8 +289,13 @@ pub struct Lexicons {
 impl Lexicons {
     /// The lexicons compiled into the binary (`config/lexicons/*.toml`).
     pub fn builtin() -> Result<Lexicons, EnrichError> {
+        Lexicons::parse_all(BUILTIN)
+    }
+
+    /// Parses lexicon files given as (file name, contents), one language each.
+    pub fn parse_all(files: &[(&str, &str)]) -> Result<Lexicons, EnrichError> {
         let mut l = Lexicons::default();
-        for (file, src) in BUILTIN {
+        for (file, src) in files {
             l.insert(Lexicon::parse(file, src)?)?;
         }
         Ok(l)
@@ -273,6 +378,57 @@ struct FileDe {
     cues: CuesDe,
     #[serde(default)]
     victims: BTreeMap<String, Vec<Spanned<String>>>,
+    #[serde(default)]
+    clitics: CliticsDe,
+    #[serde(default)]
+    order: OrderDe,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CliticsDe {
+    #[serde(default)]
+    prefixes: Vec<Spanned<String>>,
+    #[serde(default)]
+    suffixes: Vec<Spanned<String>>,
+    #[serde(default)]
+    exceptions: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OrderDe {
+    #[serde(default)]
+    subject_after_verb: Option<Spanned<i64>>,
+}
+
+/// One character or several: `","` or `[" ", ".", ","]`.
+struct CharList(Vec<String>);
+
+impl<'de> Deserialize<'de> for CharList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CharList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CharList, E> {
+                Ok(CharList(vec![v.to_owned()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<CharList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = a.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(CharList(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Deserialize)]
@@ -299,11 +455,23 @@ struct NumbersDe {
     #[serde(default)]
     vague: BTreeMap<String, u64>,
     #[serde(default)]
+    hundreds: BTreeMap<String, u64>,
+    #[serde(default)]
+    counted: BTreeMap<String, u64>,
+    #[serde(default)]
+    plural_scales: BTreeMap<String, u64>,
+    #[serde(default)]
+    scales_alone: bool,
+    #[serde(default)]
+    tens_joiner: Vec<Spanned<String>>,
+    #[serde(default)]
+    unit_tens_joiner: Vec<Spanned<String>>,
+    #[serde(default)]
     indefinite: Vec<Spanned<String>>,
     #[serde(default)]
-    thousands_separator: Option<Spanned<String>>,
+    thousands_separator: Option<Spanned<CharList>>,
     #[serde(default)]
-    decimal_mark: Option<Spanned<String>>,
+    decimal_mark: Option<Spanned<CharList>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -311,6 +479,8 @@ struct NumbersDe {
 struct CuesDe {
     #[serde(default)]
     at_least: Vec<Spanned<String>>,
+    #[serde(default)]
+    at_least_after: Vec<Spanned<String>>,
     #[serde(default)]
     at_most: Vec<Spanned<String>>,
     #[serde(default)]
@@ -351,6 +521,8 @@ struct CuesDe {
     share: Vec<Spanned<String>>,
     #[serde(default)]
     prior: Vec<Spanned<String>>,
+    #[serde(default)]
+    result: Vec<Spanned<String>>,
 }
 
 /// 1-based line and column of a byte offset.
@@ -404,20 +576,81 @@ fn valid_risk_factor(s: &str) -> bool {
         .is_some_and(|n| (1..=14).contains(&n) && !s[2..].starts_with('0'))
 }
 
-fn single_char(ctx: &Ctx, v: &Option<Spanned<String>>, default: char) -> Result<char, EnrichError> {
-    match v {
-        None => Ok(default),
-        Some(s) => {
-            let mut it = s.get_ref().chars();
-            match (it.next(), it.next()) {
-                (Some(c), None) if !c.is_alphanumeric() => Ok(c),
-                _ => Err(ctx.err(
-                    s.span().start,
-                    format!("expected one punctuation character, got {:?}", s.get_ref()),
-                )),
+/// Separator characters: one punctuation or space character per string.
+fn sep_chars(
+    ctx: &Ctx,
+    v: &Option<Spanned<CharList>>,
+    default: char,
+) -> Result<Vec<char>, EnrichError> {
+    let Some(list) = v else {
+        return Ok(vec![default]);
+    };
+    let mut out = Vec::new();
+    for s in &list.get_ref().0 {
+        let mut it = s.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) if !c.is_alphanumeric() => out.push(c),
+            _ => {
+                return Err(ctx.err(
+                    list.span().start,
+                    format!("expected one punctuation or space character, got {s:?}"),
+                ))
             }
         }
     }
+    if out.is_empty() {
+        return Err(ctx.err(list.span().start, "no separator characters"));
+    }
+    Ok(out)
+}
+
+/// A clitic must be letters; a prefix may be split into segments with `+` ("و+ال").
+fn clitic_text(ctx: &Ctx, p: &Spanned<String>) -> Result<Vec<String>, EnrichError> {
+    let mut segs = Vec::new();
+    for seg in p.get_ref().split('+') {
+        let f = fold(seg.trim());
+        if f.is_empty() || !f.chars().all(char::is_alphabetic) {
+            return Err(ctx.err(
+                p.span().start,
+                format!(
+                    "clitic {:?}: each part must be letters (segments joined by `+`)",
+                    p.get_ref()
+                ),
+            ));
+        }
+        segs.push(f);
+    }
+    Ok(segs)
+}
+
+/// Compiles the `[clitics]` table; `phrases` is the sorted list of the lexicon's phrases, so a
+/// prefix segment that is a phrase (a conjunction) can be its own token.
+fn clitics(ctx: &Ctx, de: &CliticsDe, phrases: &[String]) -> Result<Clitics, EnrichError> {
+    let mut out = Clitics::default();
+    for p in &de.prefixes {
+        let segs = clitic_text(ctx, p)?;
+        let whole: String = segs.concat();
+        if out.prefix(&whole).is_some() {
+            return Err(ctx.err(
+                p.span().start,
+                format!("clitic prefix {:?} is listed twice", p.get_ref()),
+            ));
+        }
+        let parts = segs
+            .iter()
+            .map(|s| {
+                let id = phrases.binary_search(s).ok().map(|i| i as u32);
+                (s.len(), id)
+            })
+            .collect();
+        out.max_prefix = out.max_prefix.max(whole.len());
+        out.prefixes.push((whole, parts));
+    }
+    for p in &de.suffixes {
+        let segs = clitic_text(ctx, p)?;
+        out.suffixes.push(segs.concat());
+    }
+    Ok(out)
 }
 
 impl Lexicon {
@@ -507,6 +740,20 @@ impl Lexicon {
             }
             let mut patterns = Vec::new();
             for p in &k.patterns {
+                if let Some(c) = p
+                    .get_ref()
+                    .chars()
+                    .find(|c| !c.is_ascii() && fold(&c.to_string()) != c.to_string())
+                {
+                    return Err(ctx.err(
+                        p.span().start,
+                        format!(
+                            "kind `{name}`: patterns run over the folded text, which has no {c:?} \
+                             (write {:?})",
+                            fold(&c.to_string())
+                        ),
+                    ));
+                }
                 RegexBuilder::new(p.get_ref())
                     .size_limit(REGEX_SIZE_LIMIT)
                     .build()
@@ -550,11 +797,13 @@ impl Lexicon {
 
         // Number words: located by the `[numbers]` table (maps carry no spans of their own).
         let numbers_at = src.find("[numbers]").unwrap_or(0);
-        let groups: [(&BTreeMap<String, u64>, NumberWord); 4] = [
+        let groups: [(&BTreeMap<String, u64>, NumberWord); 6] = [
             (&de.numbers.units, NumberWord::Unit),
             (&de.numbers.tens, NumberWord::Tens),
             (&de.numbers.scales, NumberWord::Scale),
             (&de.numbers.vague, NumberWord::Vague),
+            (&de.numbers.hundreds, NumberWord::Hundreds),
+            (&de.numbers.counted, NumberWord::Counted),
         ];
         for (map, how) in groups {
             for (word, &value) in map {
@@ -571,26 +820,73 @@ impl Lexicon {
                 })?;
             }
         }
-        for p in &de.numbers.indefinite {
-            add(&ctx, p, &mut |info| {
-                info.cues |= cue::INDEFINITE;
+        for (word, &value) in &de.numbers.plural_scales {
+            let sp = Spanned::new(numbers_at..numbers_at, word.clone());
+            if value < 2 {
+                return Err(ctx.err(numbers_at, format!("scale {word:?} must be at least 2")));
+            }
+            add(&ctx, &sp, &mut |info| {
+                if !matches!(info.number, Some((NumberWord::Vague, _))) {
+                    return Err(format!(
+                        "plural scale {word:?} must also be listed under `vague` (its value alone)"
+                    ));
+                }
+                info.plural_scale = Some(value);
                 Ok(())
             })?;
         }
+        for (list, flag) in [
+            (&de.numbers.indefinite, cue::INDEFINITE),
+            (&de.numbers.tens_joiner, cue::TENS_JOINER),
+            (&de.numbers.unit_tens_joiner, cue::UNIT_TENS_JOINER),
+        ] {
+            for p in list {
+                add(&ctx, p, &mut |info| {
+                    info.cues |= flag;
+                    Ok(())
+                })?;
+            }
+        }
         let digits = DigitStyle {
-            thousands_separator: single_char(&ctx, &de.numbers.thousands_separator, ',')?,
-            decimal_mark: single_char(&ctx, &de.numbers.decimal_mark, '.')?,
+            thousands_separators: sep_chars(&ctx, &de.numbers.thousands_separator, ',')?,
+            decimal_marks: sep_chars(&ctx, &de.numbers.decimal_mark, '.')?,
         };
-        if digits.thousands_separator == digits.decimal_mark {
+        if digits
+            .thousands_separators
+            .iter()
+            .all(|c| digits.decimal_marks.contains(c))
+            && digits
+                .decimal_marks
+                .iter()
+                .all(|c| digits.thousands_separators.contains(c))
+        {
             return Err(ctx.err(
                 numbers_at,
                 "thousands_separator and decimal_mark must differ",
             ));
         }
+        let subject_after_verb = match &de.order.subject_after_verb {
+            None => 0,
+            Some(n) => u8::try_from(*n.get_ref())
+                .ok()
+                .filter(|n| *n <= 4)
+                .ok_or_else(|| {
+                    ctx.err(
+                        n.span().start,
+                        format!("subject_after_verb must be 0..4, got {}", n.get_ref()),
+                    )
+                })?,
+        };
+        let numbers = NumberRules {
+            scales_alone: de.numbers.scales_alone,
+            subject_after_verb,
+        };
 
         let c = &de.cues;
-        let cue_lists: [(&Vec<Spanned<String>>, u32); 21] = [
+        let cue_lists: [(&Vec<Spanned<String>>, u32); 23] = [
+            (&c.result, cue::RESULT),
             (&c.at_least, cue::AT_LEAST),
+            (&c.at_least_after, cue::AT_LEAST_AFTER),
             (&c.at_most, cue::AT_MOST),
             (&c.about, cue::ABOUT),
             (&c.range_start, cue::RANGE_START),
@@ -621,12 +917,18 @@ impl Lexicon {
             }
         }
 
+        // Words that only look like a clitic and a phrase: phrases of their own that mean nothing.
+        for p in &de.clitics.exceptions {
+            add(&ctx, p, &mut |_| Ok(()))?;
+        }
+
         let mut phrase_list = Vec::with_capacity(table.len());
         let mut phrase_info = Vec::with_capacity(table.len());
         for (p, (info, _)) in table {
             phrase_list.push(p);
             phrase_info.push(info);
         }
+        let clitics = clitics(&ctx, &de.clitics, &phrase_list)?;
         // A DFA: a few MB per language, the fastest search (one table lookup per byte).
         let phrases = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -662,6 +964,8 @@ impl Lexicon {
             kinds,
             victims,
             digits,
+            numbers,
+            clitics,
             matcher: Arc::new(Matcher {
                 phrases,
                 phrase_info,
@@ -744,6 +1048,23 @@ civilians = ["civilians"]
     }
 
     #[test]
+    fn every_language_has_the_kinds_of_english_with_the_same_risk_factors() {
+        let l = Lexicons::builtin().expect("built-in lexicons are valid");
+        let en = l.get("en").expect("English lexicon");
+        assert!(l.langs().len() >= 2, "{:?}", l.langs());
+        for lex in l.iter() {
+            let names: Vec<&str> = lex.kinds.iter().map(|k| k.name.as_str()).collect();
+            let en_names: Vec<&str> = en.kinds.iter().map(|k| k.name.as_str()).collect();
+            assert_eq!(names, en_names, "{}", lex.lang);
+            for (k, e) in lex.kinds.iter().zip(&en.kinds) {
+                assert_eq!(k.risk_factor, e.risk_factor, "{} {}", lex.lang, k.name);
+                assert_eq!(k.counts, e.counts, "{} {}", lex.lang, k.name);
+            }
+            assert_eq!(lex.victims, en.victims, "{}: victim labels", lex.lang);
+        }
+    }
+
+    #[test]
     fn phrases_are_folded_and_merged() {
         let lex = Lexicon::parse("t.toml", MINI).unwrap();
         assert_eq!(lex.lang, "xx");
@@ -795,6 +1116,72 @@ civilians = ["civilians"]
         let (_, _, msg) =
             err_of("lang = \"english\"\n[kinds.a]\nrisk_factor=\"RF1\"\nphrases=[\"x\"]\n");
         assert!(msg.contains("ISO 639-1"), "{msg}");
+    }
+
+    #[test]
+    fn optional_keys_for_other_languages() {
+        let src = format!(
+            "{MINI}\
+             [clitics]\nprefixes = [\"w\", \"w+al\"]\nsuffixes = [\"hum\"]\nexceptions = [\"wkilled\"]\n\
+             [order]\nsubject_after_verb = 2\n"
+        )
+        .replace(
+            "units = { one = 1 }",
+            "units = { one = 1 }\nhundreds = { twohundred = 200 }\ncounted = { pair = 2 }\n\
+             vague = { thousands = 2000 }\nplural_scales = { thousands = 1000 }\n\
+             scales_alone = true\ntens_joiner = [\"y\"]\nthousands_separator = [\" \", \".\", \",\"]\n\
+             decimal_mark = [\",\", \".\"]",
+        );
+        let lex = Lexicon::parse("t.toml", &src).unwrap();
+        assert!(lex.numbers.scales_alone);
+        assert_eq!(lex.numbers.subject_after_verb, 2);
+        assert_eq!(lex.digits.thousands_separators, vec![' ', '.', ',']);
+        assert_eq!(lex.digits.decimal_marks, vec![',', '.']);
+        assert_eq!(lex.clitics.max_prefix, 3);
+        assert!(lex.clitics.is_suffix("hum"));
+        let segs = lex.clitics.prefix("wal").unwrap();
+        assert_eq!(segs.iter().map(|s| s.0).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(segs.iter().all(|s| s.1.is_none()), "no phrase is w or al");
+        let info = |p: &str| {
+            let i = lex.matcher.phrases.find(p).unwrap().pattern().as_usize();
+            lex.matcher.phrase_info[i]
+        };
+        assert_eq!(info("twohundred").number, Some((NumberWord::Hundreds, 200)));
+        assert_eq!(info("pair").number, Some((NumberWord::Counted, 2)));
+        assert_eq!(info("thousands").plural_scale, Some(1000));
+        assert_eq!(info("y").cues, cue::TENS_JOINER);
+        assert_eq!(info("wkilled"), PhraseInfo::default());
+    }
+
+    #[test]
+    fn bad_optional_keys_are_located() {
+        let (line, _, msg) = err_of(&format!("{MINI}[order]\nsubject_after_verb = 9\n"));
+        assert_eq!(line, 13, "{msg}");
+        let (line, _, msg) = err_of(&format!("{MINI}[clitics]\nprefixes = [\"w\", \"a1\"]\n"));
+        assert_eq!(line, 13, "{msg}");
+        assert!(msg.contains("letters"), "{msg}");
+        let src = MINI.replace(
+            "units = { one = 1 }",
+            "units = { one = 1 }\nplural_scales = { tens = 10 }",
+        );
+        let (_, _, msg) = err_of(&src);
+        assert!(msg.contains("vague"), "{msg}");
+        let src = MINI.replace(r"'\bslain\b'", "'\\bqutila\\b|\\bقُتل'");
+        let (line, _, msg) = err_of(&src);
+        assert_eq!(line, 7, "{msg}");
+        assert!(msg.contains("folded"), "{msg}");
+        let src = MINI.replace(
+            "units = { one = 1 }",
+            "units = { one = 1 }\nthousands_separator = [\".\", \",\"]\ndecimal_mark = [\",\", \".\"]",
+        );
+        let (_, _, msg) = err_of(&src);
+        assert!(msg.contains("must differ"), "{msg}");
+        let src = MINI.replace(
+            "units = { one = 1 }",
+            "units = { one = 1 }\nthousands_separator = \"ab\"",
+        );
+        let (line, _, msg) = err_of(&src);
+        assert_eq!(line, 10, "{msg}");
     }
 
     #[test]

@@ -49,6 +49,21 @@ fn run_golden(lang: &str) {
 }
 
 #[test]
+fn golden_ar() {
+    run_golden("ar");
+}
+
+#[test]
 fn golden_en() {
     run_golden("en");
+}
+
+#[test]
+fn golden_es() {
+    run_golden("es");
+}
+
+#[test]
+fn golden_fr() {
+    run_golden("fr");
 }

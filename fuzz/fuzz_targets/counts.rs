@@ -1,11 +1,12 @@
-//! Fuzzes casualty-count reading: `enrich::counts::read_digits` on arbitrary text and separators,
-//! and the whole extraction (tokens, number words, ranges, modifiers: `counts::parse_count`) with the
-//! built-in lexicons. No panic; offsets and spans stay inside the text.
+//! Fuzzes casualty-count reading: `enrich::counts::read_digits` / `read_number` on arbitrary text
+//! and separators, and the whole extraction (tokens, clitics, number words, ranges, modifiers:
+//! `counts::parse_count`) with every built-in lexicon. No panic; offsets and spans stay inside the
+//! text.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use enrich::counts::read_digits;
+use enrich::counts::{read_digits, read_number};
 use enrich::extract::Extractor;
 use enrich::lexicon::Lexicons;
 use libfuzzer_sys::fuzz_target;
@@ -30,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let chars = text.chars().count();
-    for lang in [Some("en"), None] {
+    if let Some((value, _digits, end)) = read_number(text, &[' ', '.', ','], &[',', '.']) {
+        assert!(end > 0 && end <= text.len() && text.is_char_boundary(end));
+        assert!(value >= 0.0);
+    }
+    for lang in [Some("en"), Some("fr"), Some("es"), Some("ar"), None] {
         let x = extractor().extract(text, lang);
         for i in &x.indicators {
             assert!(i.start <= i.end && i.end <= chars, "{i:?} in {chars} chars");
