@@ -12,6 +12,7 @@ mod eval_indicators;
 mod kafka;
 mod metrics;
 mod pipeline;
+mod ratelimit;
 mod replay;
 mod setup;
 

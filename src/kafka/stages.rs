@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 use super::acks::{acker, Pending};
 use super::{send, StageConsumer};
 use crate::metrics::Metrics;
+use crate::ratelimit::{self, RateLimit};
 use crate::pipeline::{self, IngestStage, Totals};
 
 /// What the stages report about their progress (for `--exit-when-idle` and the final summary).
@@ -220,11 +221,12 @@ pub async fn enrich_stage(
     tracing::info!(topic = %topics.reports, "enrich stage started");
 
     let mut failure = None;
+    let mut errors = RateLimit::new(ratelimit::CONSUME_ERRORS);
     while let Some(received) = receive(&consumer, &mut shutdown, None).await {
         let m = match received {
             Received::Message(m) => m,
             Received::Error(e) => {
-                tracing::warn!(error = %e, "consume error");
+                ratelimit::consume_error(&mut errors, STAGE, &e);
                 continue;
             }
             Received::Tick => continue,
@@ -377,6 +379,7 @@ pub async fn alert_stage(
     tracing::info!(topic = %topics.indicators, "alert stage started");
 
     let mut failure = None;
+    let mut errors = RateLimit::new(ratelimit::CONSUME_ERRORS);
     while let Some(received) = receive(&consumer, &mut shutdown, Some(&mut tick)).await {
         let changes: Vec<super::Assignment> =
             std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
@@ -393,7 +396,7 @@ pub async fn alert_stage(
         let mut from_input = false;
         match received {
             Received::Error(e) => {
-                tracing::warn!(error = %e, "consume error");
+                ratelimit::consume_error(&mut errors, STAGE, &e);
                 continue;
             }
             Received::Tick => {
