@@ -236,7 +236,7 @@ pub async fn enrich_stage(
         let outcome = ingest.accept(
             payload,
             payload.len() as u64,
-            origin_of(&m),
+            || origin_of(&m),
             Some(Utc::now()),
         );
         let sent: anyhow::Result<()> = async {
