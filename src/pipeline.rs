@@ -237,6 +237,26 @@ mod tests {
     }
 
     #[test]
+    fn indicator_records_read_back_from_json_are_exact() {
+        // A coordinate widened from f32, as the gazetteer gives them: the alerting stage on Kafka
+        // reads records back from JSON and must see the value replay sees.
+        let lon = f64::from(-115.327_71_f32);
+        let json = serde_json::to_string(&lon).unwrap();
+        let back: f64 = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_bits(), lon.to_bits(), "{json}");
+        let values: [f64; 4] = [
+            -115.32771301269531,
+            26.942880630493164,
+            0.1 + 0.2,
+            1e-7 / 3.0,
+        ];
+        for v in values {
+            let back: f64 = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+            assert_eq!(back.to_bits(), v.to_bits(), "{v}");
+        }
+    }
+
+    #[test]
     fn recent_ids_forget_the_oldest() {
         let mut r = RecentIds::new(2);
         assert!(r.insert("a"));
