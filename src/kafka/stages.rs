@@ -339,12 +339,19 @@ pub async fn enrich_stage(
             })
             .collect();
         let worker = enricher.clone();
-        let (outcomes, enriched) = tokio::task::spawn_blocking(move || {
+        let joined = tokio::task::spawn_blocking(move || {
             let enriched = enrich_batch(&worker, &outcomes, threads);
             (outcomes, enriched)
         })
-        .await
-        .context("the enrich workers panicked")?;
+        .await;
+        let (outcomes, enriched) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                // Nothing of this batch was produced or acknowledged: it is consumed again.
+                failure = Some(anyhow::Error::from(e).context("the enrich workers panicked"));
+                break;
+            }
+        };
         for ((m, outcome), e) in batch.iter().zip(outcomes).zip(enriched) {
             let mut out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
             let sent: anyhow::Result<()> = async {
