@@ -25,6 +25,10 @@ use enrich::lexicon::Lexicons;
 use enrich::Enricher;
 use ingest::{Decoder, Report};
 
+/// The allocator of the `tocsin` binary, so that the in-process figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CORPORA: [&str; 2] = ["acled-dev.reports.ndjson", "geoparsing-dev.reports.ndjson"];
 
 fn main() {

@@ -18,6 +18,12 @@ mod setup;
 
 use std::process::ExitCode;
 
+/// Enrichment and alerting allocate many small, short-lived strings and vectors on every worker
+/// thread; mimalloc's per-thread free lists serve them with fewer instructions than the system
+/// allocator, and without contention between the worker threads (see docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser as _;
 
 fn main() -> ExitCode {

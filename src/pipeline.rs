@@ -2,6 +2,7 @@
 //! report, count an indicator. No I/O and no clock here; the shells feed it and write what it returns.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use enrich::{EnrichedReport, Enricher, IndicatorRecord};
@@ -30,12 +31,13 @@ impl IngestStage {
     }
 
     /// Validates one message. `full_len` is the size of the original message when the reader had to
-    /// cut it. `now` is the wall clock in the live service, `None` in replay.
+    /// cut it. `origin` says where the message came from, for a dead letter (called only then). `now`
+    /// is the wall clock in the live service, `None` in replay.
     pub fn accept(
         &mut self,
         bytes: &[u8],
         full_len: u64,
-        origin: Origin,
+        origin: impl FnOnce() -> Origin,
         now: Option<DateTime<Utc>>,
     ) -> Result<Report, Box<DeadLetter>> {
         let limit = self.decoder.limits().max_message_bytes;
@@ -44,26 +46,29 @@ impl IngestStage {
                 RejectReason::TooLarge,
                 None,
                 format!("message is {full_len} bytes, the limit is {limit}"),
-                origin,
+                origin(),
                 bytes,
                 full_len,
                 self.dlq_max_payload,
             )));
         }
-        let report = self.decoder.decode(bytes, now).map_err(|r| {
-            Box::new(DeadLetter::from_reject(
-                &r,
-                origin.clone(),
-                bytes,
-                self.dlq_max_payload,
-            ))
-        })?;
+        let report = match self.decoder.decode(bytes, now) {
+            Ok(report) => report,
+            Err(r) => {
+                return Err(Box::new(DeadLetter::from_reject(
+                    &r,
+                    origin(),
+                    bytes,
+                    self.dlq_max_payload,
+                )))
+            }
+        };
         if !self.recent.insert(&report.id) {
             return Err(Box::new(DeadLetter::new(
                 RejectReason::DuplicateId,
                 Some("id".into()),
                 format!("report id {:?} was already accepted", report.id),
-                origin,
+                origin(),
                 bytes,
                 full_len,
                 self.dlq_max_payload,
@@ -108,10 +113,11 @@ pub fn enrich(enricher: &Enricher, report: &Report) -> Enriched {
     }
 }
 
-/// A bounded set of recently seen ids (oldest forgotten first), for duplicate detection.
+/// A bounded set of recently seen ids (oldest forgotten first), for duplicate detection. Each id is
+/// stored once, shared by the set and the order.
 pub struct RecentIds {
-    set: HashSet<String>,
-    order: VecDeque<String>,
+    set: HashSet<Arc<str>>,
+    order: VecDeque<Arc<str>>,
     capacity: usize,
 }
 
@@ -131,11 +137,12 @@ impl RecentIds {
         }
         if self.order.len() == self.capacity {
             if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
+                self.set.remove(&*old);
             }
         }
-        self.set.insert(id.to_owned());
-        self.order.push_back(id.to_owned());
+        let id: Arc<str> = Arc::from(id);
+        self.set.insert(Arc::clone(&id));
+        self.order.push_back(id);
         true
     }
 }
@@ -216,15 +223,37 @@ mod tests {
     fn duplicates_and_oversize_messages_become_dead_letters() {
         let mut stage = IngestStage::new(Decoder::default(), 1024);
         let msg = br#"{"id":"a","text":"x","published_at":"2024-01-01T00:00:00Z"}"#;
-        assert!(stage.accept(msg, msg.len() as u64, origin(1), None).is_ok());
+        assert!(stage
+            .accept(msg, msg.len() as u64, || origin(1), None)
+            .is_ok());
         let dup = stage
-            .accept(msg, msg.len() as u64, origin(2), None)
+            .accept(msg, msg.len() as u64, || origin(2), None)
             .unwrap_err();
         assert_eq!(dup.reason, RejectReason::DuplicateId);
         assert_eq!(dup.payload().unwrap(), msg);
-        let big = stage.accept(b"{", 5 << 20, origin(3), None).unwrap_err();
+        let big = stage.accept(b"{", 5 << 20, || origin(3), None).unwrap_err();
         assert_eq!(big.reason, RejectReason::TooLarge);
         assert!(big.payload_truncated);
+    }
+
+    #[test]
+    fn indicator_records_read_back_from_json_are_exact() {
+        // A coordinate widened from f32, as the gazetteer gives them: the alerting stage on Kafka
+        // reads records back from JSON and must see the value replay sees.
+        let lon = f64::from(-115.327_71_f32);
+        let json = serde_json::to_string(&lon).unwrap();
+        let back: f64 = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_bits(), lon.to_bits(), "{json}");
+        let values: [f64; 4] = [
+            -115.32771301269531,
+            26.942880630493164,
+            0.1 + 0.2,
+            1e-7 / 3.0,
+        ];
+        for v in values {
+            let back: f64 = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+            assert_eq!(back.to_bits(), v.to_bits(), "{v}");
+        }
     }
 
     #[test]

@@ -452,7 +452,7 @@ impl<'a> BatchReader<'a> {
             };
             batch.messages += 1;
             batch.bytes += line.len + 1;
-            let origin = Origin::File {
+            let origin = || Origin::File {
                 file: reader.name().to_owned(),
                 line: line.number,
             };

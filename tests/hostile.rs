@@ -297,13 +297,15 @@ fn replay_dead_letters_the_same_messages_and_still_alerts() {
             .arg(&alerts)
             .arg("--dlq")
             .arg(&dlq)
+            .args(["--reorder", "0"])
             .arg("--quiet"),
     );
     let dead = read_lines(&dlq);
     assert_valid("dead-letter.schema.json", &dead);
-    // The accepted hostile cases are dated before the feed starts, so once the feed has moved on
-    // their indicators are too late for their windows: the alerting stage dead-letters those (and
-    // only those). The ingest rejections must match the enrich run's exactly.
+    // In input order (`--reorder 0`), the accepted hostile cases are dated before the feed starts,
+    // so once the feed has moved on their indicators are too late for their windows: the alerting
+    // stage dead-letters those (and only those). The ingest rejections must match the enrich run's
+    // exactly.
     let (late, ingest): (Vec<_>, Vec<_>) = dead
         .into_iter()
         .partition(|d| d["reason"] == "late_indicator");

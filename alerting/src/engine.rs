@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::rule::{self, Compiled, Eval};
 use crate::time::{self, Ts};
-use crate::window::{Rec, Store};
+use crate::window::{self, Rec, Store};
 use crate::{Alert, AlertingError, Severity, Status, Window};
 
 /// Version of the [`Snapshot`] format.
@@ -180,15 +180,20 @@ impl Engine {
         }
         let mut out = Vec::new();
         let p = self.p;
-        let state = self
-            .regions
-            .entry(rec.region.id.clone())
-            .or_insert_with(|| RegionState {
-                region: rec.region.clone(),
-                clock: Ts::MIN,
-                store: Store::default(),
-                alerts: BTreeMap::new(),
-            });
+        if !self.regions.contains_key(&rec.region.id) {
+            self.regions.insert(
+                rec.region.id.clone(),
+                RegionState {
+                    region: rec.region.clone(),
+                    clock: Ts::MIN,
+                    store: Store::default(),
+                    alerts: BTreeMap::new(),
+                },
+            );
+        }
+        let Some(state) = self.regions.get_mut(&rec.region.id) else {
+            unreachable!("inserted above");
+        };
         state.advance(&self.rules, &p, t, &mut out);
         let fresh = state.store.insert(Rec {
             t,
@@ -319,7 +324,7 @@ impl RegionState {
     fn make(
         &self,
         rule: &Compiled,
-        e: &Eval,
+        e: Eval,
         head: (&str, Ts, Status, Severity),
         emitted: Ts,
         version: u32,
@@ -331,7 +336,7 @@ impl RegionState {
             status,
             severity,
             region: self.region.clone(),
-            kind: e.kind.clone(),
+            kind: e.kind,
             window: Window {
                 start: time::format(e.end - rule.window),
                 end: time::format(e.end),
@@ -342,7 +347,7 @@ impl RegionState {
             reports: e.reports,
             sources: e.sources,
             fatalities: e.fatalities,
-            evidence: e.evidence.clone(),
+            evidence: e.evidence,
             first_seen: time::format(opened),
             emitted_at: time::format(emitted),
             version,
@@ -351,6 +356,9 @@ impl RegionState {
 
     /// Applies the held-back updates and resolutions due strictly before `until`.
     fn advance(&mut self, rules: &[Compiled], p: &Params, until: Ts, out: &mut Vec<Alert>) {
+        if self.alerts.is_empty() {
+            return;
+        }
         for rule in rules {
             let Some(open) = self.alerts.get_mut(&rule.name) else {
                 continue;
@@ -380,7 +388,7 @@ impl RegionState {
                         Status::Resolved,
                         open.last.severity,
                     );
-                    out.push(self.make(rule, &e, head, resolve_at, open.version + 1));
+                    out.push(self.make(rule, e, head, resolve_at, open.version + 1));
                 }
             }
         }
@@ -390,13 +398,20 @@ impl RegionState {
     fn evaluate(&mut self, rule: &Compiled, p: &Params, out: &mut Vec<Alert>) {
         let now = self.clock;
         let end = time::ceil_grid(now, p.hop);
-        let e = rule.evaluate(&self.store, end, p.max_evidence);
+        let partial = rule.partial(&self.store, end);
+        if rule.cannot_fire(&partial) && !self.alerts.contains_key(&rule.name) {
+            // Nothing to open and nothing to update: the baseline and evidence are not needed.
+            return;
+        }
+        let (mut e, canonical) = rule.complete_lazy(&self.store, partial);
         let fires = rule.fires(&e);
         let sev = rule::severity(e.value, e.threshold);
+        let threshold = e.threshold;
         let Some(open) = self.alerts.get(&rule.name) else {
             if fires {
+                e.evidence = window::evidence(canonical, p.max_evidence);
                 let id = format!("{}:{}:{}", rule.name, self.region.id, time::compact(now));
-                let a = self.make(rule, &e, (&id, now, Status::New, sev), now, 1);
+                let a = self.make(rule, e, (&id, now, Status::New, sev), now, 1);
                 let open = Open {
                     alert_id: id,
                     opened: now,
@@ -404,30 +419,39 @@ impl RegionState {
                     last: a.clone(),
                     last_emit: now,
                     pending: None,
-                    threshold: e.threshold,
-                    cool_at: rule.cools_at(&self.store, end, e.threshold, p.hop),
+                    threshold,
+                    cool_at: rule.cools_at(&self.store, end, threshold, p.hop),
                 };
                 self.alerts.insert(rule.name.clone(), open);
                 out.push(a);
             }
             return;
         };
-        let head = (open.alert_id.as_str(), open.opened, Status::Updated, sev);
-        let mut a = self.make(rule, &e, head, now, 0);
-        let cool_at = fires.then(|| rule.cools_at(&self.store, end, e.threshold, p.hop));
+        let changed = e.value != open.last.value
+            || e.reports != open.last.reports
+            || e.sources != open.last.sources
+            || e.fatalities != open.last.fatalities
+            || sev != open.last.severity;
+        // The emission or held-back update this evaluation makes, if any (the evidence is
+        // gathered only then).
+        let a = changed.then(|| {
+            e.evidence = window::evidence(canonical, p.max_evidence);
+            let head = (open.alert_id.as_str(), open.opened, Status::Updated, sev);
+            self.make(rule, e, head, now, 0)
+        });
+        let cool_at = fires.then(|| rule.cools_at(&self.store, end, threshold, p.hop));
         let Some(open) = self.alerts.get_mut(&rule.name) else {
             return;
         };
         if let Some(c) = cool_at {
-            open.threshold = e.threshold;
+            open.threshold = threshold;
             open.cool_at = c;
         }
-        let changed = a.value != open.last.value
-            || a.reports != open.last.reports
-            || a.sources != open.last.sources
-            || a.fatalities != open.last.fatalities
-            || a.severity != open.last.severity;
-        if sev > open.last.severity || (changed && now >= open.last_emit.saturating_add(p.update)) {
+        let Some(mut a) = a else {
+            open.pending = None;
+            return;
+        };
+        if sev > open.last.severity || now >= open.last_emit.saturating_add(p.update) {
             if sev > open.last.severity {
                 a.status = Status::Escalated;
             }

@@ -10,13 +10,14 @@
 //! Every rule also needs `min_sources` distinct sources in the window. The surge baseline is the mean
 //! value of the `baseline_windows` windows of the same length just before the current one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
 use config::{CountOf, Rule, RuleType, SurgeOf};
 use enrich::Evidence;
 
 use crate::time::{self, Ts};
-use crate::window::{self, Agg, Store};
+use crate::window::{self, Agg, Rec, Store};
 use crate::{AlertingError, Severity};
 
 /// A rule ready for evaluation (durations in seconds, kinds as a set).
@@ -34,6 +35,7 @@ pub struct Compiled {
     alpha: f64,
     min_ratio: f64,
     weights: Vec<(String, f64)>,
+    poisson: PoissonMemo,
 }
 
 /// A rule's value over one window, with what an alert reports about it.
@@ -112,6 +114,7 @@ impl Compiled {
             alpha: r.alpha,
             min_ratio: r.min_ratio,
             weights,
+            poisson: PoissonMemo::default(),
         })
     }
 
@@ -128,7 +131,7 @@ impl Compiled {
         }
     }
 
-    fn measure(&self, a: &Agg) -> f64 {
+    fn measure(&self, a: &Agg<'_>) -> f64 {
         match self.rule_type {
             RuleType::Count => match self.count_of {
                 CountOf::Indicators => a.indicators as f64,
@@ -143,16 +146,21 @@ impl Compiled {
             RuleType::Composite => self
                 .weights
                 .iter()
-                .map(|(k, w)| w * a.per_kind.get(k).copied().unwrap_or(0) as f64)
+                .map(|(k, w)| w * a.per_kind.get(k.as_str()).copied().unwrap_or(0) as f64)
                 .sum(),
         }
     }
 
-    /// The value of the window ending at `end`, and the aggregate behind it.
-    fn current<'a>(&self, store: &'a Store, end: Ts) -> (f64, Agg, Vec<&'a window::Rec>) {
-        let (agg, canon) =
-            window::aggregate(store.range(end - self.window, end), |k| self.matches(k));
-        (self.measure(&agg), agg, canon)
+    /// The value of the window ending at `end` and the aggregate behind it; with `canonical`, also
+    /// the canonical records (for evidence).
+    fn current<'a>(
+        &self,
+        store: &'a Store,
+        end: Ts,
+        canonical: Option<&mut Vec<&'a Rec>>,
+    ) -> (f64, Agg<'a>) {
+        let agg = store.aggregate(end - self.window, end, |k| self.matches(k), canonical);
+        (self.measure(&agg), agg)
     }
 
     /// The firing threshold at `end` and the baseline it came from.
@@ -163,45 +171,75 @@ impl Compiled {
         let mut total = 0.0;
         for k in 1..=self.baseline_windows {
             let e = end - k * self.window;
-            let (agg, _) =
-                window::aggregate(store.range(e - self.window, e), |kind| self.matches(kind));
+            let agg = store.aggregate(e - self.window, e, |kind| self.matches(kind), None);
             total += self.measure(&agg);
         }
         let baseline = total / self.baseline_windows as f64;
         let t = self
             .threshold
-            .max(poisson_upper(baseline, self.alpha) as f64)
+            .max(self.poisson.upper(baseline, self.alpha) as f64)
             .max(self.min_ratio * baseline);
         (t, Some(baseline))
     }
 
-    /// The rule over the window ending at `end`; evidence only when `max_evidence > 0`.
-    pub fn evaluate(&self, store: &Store, end: Ts, max_evidence: usize) -> Eval {
-        let (value, agg, canon) = self.current(store, end);
-        let (threshold, baseline) = self.threshold_at(store, end);
-        let kind = match agg.per_kind.keys().collect::<Vec<_>>().as_slice() {
-            [one] => (*one).clone(),
-            [] => match self.kinds.iter().collect::<Vec<_>>().as_slice() {
-                [one] => (*one).clone(),
-                _ => "mixed".to_owned(),
-            },
-            _ => "mixed".to_owned(),
-        };
-        Eval {
+    /// The first half of [`Compiled::evaluate`]: the window ending at `end` alone, without the
+    /// baseline and the evidence.
+    pub(crate) fn partial<'a>(&self, store: &'a Store, end: Ts) -> Partial<'a> {
+        let mut canonical = Vec::new();
+        let (value, agg) = self.current(store, end, Some(&mut canonical));
+        Partial {
             end,
             value,
+            agg,
+            canonical,
+        }
+    }
+
+    /// True when the window cannot fire whatever its baseline: its value is below the rule's own
+    /// threshold (which every firing threshold is at least) or it has too few sources.
+    pub(crate) fn cannot_fire(&self, p: &Partial<'_>) -> bool {
+        !(p.value >= self.threshold && p.agg.sources >= self.min_sources)
+    }
+
+    /// The second half of [`Compiled::evaluate`]: the threshold (from the baseline) and the
+    /// evidence, when `max_evidence > 0`.
+    pub(crate) fn complete(&self, store: &Store, p: Partial<'_>, max_evidence: usize) -> Eval {
+        let (mut e, canonical) = self.complete_lazy(store, p);
+        if max_evidence > 0 {
+            e.evidence = window::evidence(canonical, max_evidence);
+        }
+        e
+    }
+
+    /// [`Compiled::complete`] without the evidence, and the canonical records to take it from
+    /// ([`window::evidence`]) when it is needed.
+    pub(crate) fn complete_lazy<'a>(&self, store: &Store, p: Partial<'a>) -> (Eval, Vec<&'a Rec>) {
+        let (threshold, baseline) = self.threshold_at(store, p.end);
+        let mut kinds = p.agg.per_kind.keys();
+        let kind = match (kinds.next(), kinds.next()) {
+            (Some(one), None) => (*one).to_owned(),
+            (None, _) if self.kinds.len() == 1 => {
+                self.kinds.iter().next().cloned().unwrap_or_default()
+            }
+            _ => "mixed".to_owned(),
+        };
+        let e = Eval {
+            end: p.end,
+            value: p.value,
             threshold,
             baseline,
-            reports: agg.reports,
-            sources: agg.sources,
-            fatalities: agg.fatalities,
+            reports: p.agg.reports,
+            sources: p.agg.sources,
+            fatalities: p.agg.fatalities,
             kind,
-            evidence: if max_evidence > 0 {
-                window::evidence(canon, max_evidence)
-            } else {
-                Vec::new()
-            },
-        }
+            evidence: Vec::new(),
+        };
+        (e, p.canonical)
+    }
+
+    /// The rule over the window ending at `end`; evidence only when `max_evidence > 0`.
+    pub fn evaluate(&self, store: &Store, end: Ts, max_evidence: usize) -> Eval {
+        self.complete(store, self.partial(store, end), max_evidence)
     }
 
     /// Does an evaluation fire?
@@ -221,7 +259,7 @@ impl Compiled {
             .collect();
         ends.dedup();
         let still = |e: Ts| {
-            let (value, agg, _) = self.current(store, e);
+            let (value, agg) = self.current(store, e, None);
             value >= threshold && agg.sources >= self.min_sources
         };
         // The last end always empties the window; find the first end that does not fire.
@@ -237,6 +275,51 @@ impl Compiled {
         ends.get(lo)
             .copied()
             .unwrap_or_else(|| time::ceil_grid(end + 1, hop))
+    }
+}
+
+/// The current window of a rule, evaluated up to the point where the baseline is needed.
+pub(crate) struct Partial<'a> {
+    end: Ts,
+    value: f64,
+    agg: Agg<'a>,
+    canonical: Vec<&'a Rec>,
+}
+
+/// A memo of [`poisson_upper`] at one `alpha`, by the baseline's bits: baselines take few distinct
+/// values, and the exact tail sum costs hundreds of `exp` and `ln`.
+#[derive(Default)]
+struct PoissonMemo(Mutex<HashMap<u64, u64>>);
+
+impl PoissonMemo {
+    /// Entries kept at most; the memo starts over beyond.
+    const CAPACITY: usize = 4096;
+
+    fn upper(&self, lambda: f64, alpha: f64) -> u64 {
+        let key = lambda.to_bits();
+        if let Some(&v) = self.0.lock().ok().as_ref().and_then(|m| m.get(&key)) {
+            return v;
+        }
+        let v = poisson_upper(lambda, alpha);
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= Self::CAPACITY {
+                m.clear();
+            }
+            m.insert(key, v);
+        }
+        v
+    }
+}
+
+impl Clone for PoissonMemo {
+    fn clone(&self) -> Self {
+        PoissonMemo::default()
+    }
+}
+
+impl std::fmt::Debug for PoissonMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PoissonMemo")
     }
 }
 

@@ -1,6 +1,10 @@
 //! Decoding and validation of untrusted report bytes.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use chrono::{DateTime, Duration, Utc};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -187,6 +191,7 @@ impl FieldMap {
             .collect()
     }
 
+    /// Each field's name and pointer, in the order the decoder checks them.
     fn entries(&self) -> [(&'static str, &str); 7] {
         [
             ("id", &self.id),
@@ -219,6 +224,17 @@ impl Decoder {
     /// Decodes and validates one message. `now` enables the "too far in the future" check; replay
     /// passes `None` so that the outcome depends on the input alone.
     pub fn decode(&self, bytes: &[u8], now: Option<DateTime<Utc>>) -> Result<Report, Reject> {
+        self.decode_with(bytes, now, true)
+    }
+
+    /// [`Decoder::decode`]; `streaming: false` always builds the whole document (for tests that
+    /// compare the two ways).
+    fn decode_with(
+        &self,
+        bytes: &[u8],
+        now: Option<DateTime<Utc>>,
+        streaming: bool,
+    ) -> Result<Report, Reject> {
         let limits = &self.limits;
         if bytes.len() > limits.max_message_bytes {
             return Err(Reject::new(
@@ -249,20 +265,67 @@ impl Decoder {
                 ),
             ));
         }
-        let value: Value = serde_json::from_str::<UniqueKeys>(s)
-            .map_err(|e| Reject::new(RejectReason::InvalidJson, None, e.to_string()))?
-            .0;
-        if !value.is_object() {
-            return Err(Reject::new(
-                RejectReason::NotAnObject,
-                None,
-                format!("expected a JSON object, found {}", type_name(&value)),
-            ));
+        match self.top_level_names().filter(|_| streaming) {
+            // Every field is a member of the top-level object (the usual case): read those members
+            // while parsing, without building the document.
+            Some(names) => {
+                let fields = top_level_fields(s, &names)?;
+                self.validate(fields, now)
+            }
+            None => {
+                let value: Value = serde_json::from_str::<UniqueKeys>(s)
+                    .map_err(|e| Reject::new(RejectReason::InvalidJson, None, e.to_string()))?
+                    .0;
+                if !value.is_object() {
+                    return Err(Reject::new(
+                        RejectReason::NotAnObject,
+                        None,
+                        format!("expected a JSON object, found {}", type_name(&value)),
+                    ));
+                }
+                let fields =
+                    self.fields
+                        .entries()
+                        .map(|(_, pointer)| match lookup(&value, pointer) {
+                            None => Found::Missing,
+                            Some(Value::String(s)) => Found::Str(Cow::Borrowed(s.as_str())),
+                            Some(other) => Found::Other(type_name(other)),
+                        });
+                self.validate(fields, now)
+            }
         }
-        let f = &self.fields;
+    }
 
-        let id = required_str(&value, &f.id, "id")?;
-        check_len(id, limits.max_id_bytes, "id")?;
+    /// The member names of the field map when every pointer names a member of the top-level
+    /// object (`/name`, without escapes), or is empty for an optional field.
+    fn top_level_names(&self) -> Option<[Option<&str>; 7]> {
+        let mut names = [None; 7];
+        for (i, (field, pointer)) in self.fields.entries().into_iter().enumerate() {
+            let required = matches!(field, "id" | "text" | "published_at");
+            if pointer.is_empty() && !required {
+                continue;
+            }
+            let name = pointer.strip_prefix('/')?;
+            if name.contains(['/', '~']) {
+                return None;
+            }
+            names[i] = Some(name);
+        }
+        Some(names)
+    }
+
+    /// The checks on the fields found (in the order of [`FieldMap::entries`]), and the report.
+    fn validate(
+        &self,
+        fields: [Found<'_>; 7],
+        now: Option<DateTime<Utc>>,
+    ) -> Result<Report, Reject> {
+        let limits = &self.limits;
+        let f = &self.fields;
+        let [id, text, published_at, title, source, url, lang] = fields;
+
+        let id = required_str(id, &f.id, "id")?;
+        check_len(&id, limits.max_id_bytes, "id")?;
         if id.trim().is_empty() {
             return Err(Reject::new(
                 RejectReason::InvalidField,
@@ -278,8 +341,8 @@ impl Decoder {
             ));
         }
 
-        let text = required_str(&value, &f.text, "text")?;
-        check_len(text, limits.max_text_bytes, "text")?;
+        let text = required_str(text, &f.text, "text")?;
+        check_len(&text, limits.max_text_bytes, "text")?;
         if text.trim().is_empty() {
             return Err(Reject::new(
                 RejectReason::EmptyText,
@@ -288,8 +351,8 @@ impl Decoder {
             ));
         }
 
-        let raw_time = required_str(&value, &f.published_at, "published_at")?;
-        check_len(raw_time, 64, "published_at")?;
+        let raw_time = required_str(published_at, &f.published_at, "published_at")?;
+        check_len(&raw_time, 64, "published_at")?;
         let published_at = DateTime::parse_from_rfc3339(raw_time.trim())
             .map_err(|e| {
                 Reject::new(
@@ -319,16 +382,16 @@ impl Decoder {
             }
         }
 
-        let title = optional_str(&value, &f.title, "title", limits.max_field_bytes)?;
-        let source = optional_str(&value, &f.source, "source", limits.max_field_bytes)?;
-        let url = optional_str(&value, &f.url, "url", limits.max_field_bytes)?;
-        let lang = optional_str(&value, &f.lang, "lang", limits.max_field_bytes)?
+        let title = optional_str(title, &f.title, "title", limits.max_field_bytes)?;
+        let source = optional_str(source, &f.source, "source", limits.max_field_bytes)?;
+        let url = optional_str(url, &f.url, "url", limits.max_field_bytes)?;
+        let lang = optional_str(lang, &f.lang, "lang", limits.max_field_bytes)?
             .map(|l| normalise_lang(&l))
             .transpose()?;
 
         Ok(Report {
-            id: id.to_owned(),
-            text: text.to_owned(),
+            id: id.into_owned(),
+            text: text.into_owned(),
             published_at,
             title,
             source,
@@ -338,32 +401,41 @@ impl Decoder {
     }
 }
 
+/// A report field as found in a message: absent (or `null`), a string, or a value of another type
+/// (named for error messages).
+#[derive(Debug, Clone)]
+enum Found<'a> {
+    Missing,
+    Str(Cow<'a, str>),
+    Other(&'static str),
+}
+
 fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     value.pointer(pointer).filter(|v| !v.is_null())
 }
 
-fn required_str<'v>(
-    value: &'v Value,
+fn required_str<'a>(
+    found: Found<'a>,
     pointer: &str,
     field: &'static str,
-) -> Result<&'v str, Reject> {
-    match lookup(value, pointer) {
-        None => Err(Reject::new(
+) -> Result<Cow<'a, str>, Reject> {
+    match found {
+        Found::Missing => Err(Reject::new(
             RejectReason::MissingField,
             Some(field),
             format!("required field `{field}` (at {pointer}) is missing"),
         )),
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(Reject::new(
+        Found::Str(s) => Ok(s),
+        Found::Other(type_name) => Err(Reject::new(
             RejectReason::WrongType,
             Some(field),
-            format!("`{field}` must be a string, found {}", type_name(other)),
+            format!("`{field}` must be a string, found {type_name}"),
         )),
     }
 }
 
 fn optional_str(
-    value: &Value,
+    found: Found<'_>,
     pointer: &str,
     field: &'static str,
     max: usize,
@@ -371,16 +443,16 @@ fn optional_str(
     if pointer.is_empty() {
         return Ok(None);
     }
-    match lookup(value, pointer) {
-        None => Ok(None),
-        Some(Value::String(s)) => {
-            check_len(s, max, field)?;
-            Ok(Some(s.clone()))
+    match found {
+        Found::Missing => Ok(None),
+        Found::Str(s) => {
+            check_len(&s, max, field)?;
+            Ok(Some(s.into_owned()))
         }
-        Some(other) => Err(Reject::new(
+        Found::Other(type_name) => Err(Reject::new(
             RejectReason::WrongType,
             Some(field),
-            format!("`{field}` must be a string, found {}", type_name(other)),
+            format!("`{field}` must be a string, found {type_name}"),
         )),
     }
 }
@@ -503,9 +575,367 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
     }
 }
 
+/// Reads the members `names` of the top-level object of the JSON text `s` while parsing it, without
+/// building the document. Parsing is exactly [`UniqueKeys`]'s: the same errors at the same
+/// positions, duplicate keys rejected in every object.
+fn top_level_fields<'s>(s: &'s str, names: &[Option<&str>; 7]) -> Result<[Found<'s>; 7], Reject> {
+    let mut de = serde_json::Deserializer::from_str(s);
+    let root = Root { names }
+        .deserialize(&mut de)
+        .and_then(|root| de.end().map(|()| root))
+        .map_err(|e| Reject::new(RejectReason::InvalidJson, None, e.to_string()))?;
+    match root {
+        Top::Object(found) => Ok(found),
+        Top::Other(type_name) => Err(Reject::new(
+            RejectReason::NotAnObject,
+            None,
+            format!("expected a JSON object, found {type_name}"),
+        )),
+    }
+}
+
+/// The top-level value: the wanted members of an object, or the type of anything else.
+enum Top<'de> {
+    Object([Found<'de>; 7]),
+    Other(&'static str),
+}
+
+/// Reads the top-level value, keeping the members named in `names` (by position).
+struct Root<'n> {
+    names: &'n [Option<&'n str>; 7],
+}
+
+impl<'de> DeserializeSeed<'de> for Root<'_> {
+    type Value = Top<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Top<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Root<'_> {
+    type Value = Top<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Top<'de>, E> {
+        Ok(Top::Other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Top<'de>, E> {
+        Ok(Top::Other("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Top<'de>, E> {
+        Ok(Top::Other("a number"))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Top<'de>, E> {
+        // As `UniqueKeys`: a non-finite number (never handed over by serde_json) would be null.
+        Ok(Top::Other(if v.is_finite() { "a number" } else { "null" }))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Top<'de>, E> {
+        Ok(Top::Other("a string"))
+    }
+
+    fn visit_unit<E>(self) -> Result<Top<'de>, E> {
+        Ok(Top::Other("null"))
+    }
+
+    fn visit_none<E>(self) -> Result<Top<'de>, E> {
+        Ok(Top::Other("null"))
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Top<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top<'de>, A::Error> {
+        skip_seq(seq)?;
+        Ok(Top::Other("an array"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+        let mut found: [Found<'de>; 7] = std::array::from_fn(|_| Found::Missing);
+        let mut keys = KeySet::default();
+        while let Some(key) = map.next_key_seed(Key)? {
+            let wanted = self.names.iter().any(|n| *n == Some(key.as_ref()));
+            let value = if wanted {
+                map.next_value_seed(Capture)?
+            } else {
+                map.next_value_seed(Skip)?;
+                Found::Missing
+            };
+            if wanted {
+                for (slot, name) in found.iter_mut().zip(self.names) {
+                    if *name == Some(key.as_ref()) {
+                        *slot = value.clone();
+                    }
+                }
+            }
+            keys.insert(key)?;
+        }
+        Ok(Top::Object(found))
+    }
+}
+
+/// An object key, borrowed from the input unless it holds escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// The keys of one object so far, to reject a duplicate.
+#[derive(Default)]
+struct KeySet<'de> {
+    /// Linear search while the object is small...
+    few: Vec<Cow<'de, str>>,
+    /// ...and hashing once it is not.
+    many: HashSet<Cow<'de, str>>,
+}
+
+impl<'de> KeySet<'de> {
+    const FEW: usize = 16;
+
+    /// Adds `key`, or fails as [`UniqueKeys`] does when the object already has it.
+    fn insert<E: serde::de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
+        let present = if self.many.is_empty() && self.few.len() < Self::FEW {
+            self.few.contains(&key)
+        } else {
+            self.many.extend(self.few.drain(..));
+            self.many.contains(&key)
+        };
+        if present {
+            return Err(E::custom(format_args!(
+                "duplicate key {:?} in an object",
+                key.as_ref()
+            )));
+        }
+        if self.many.is_empty() && self.few.len() < Self::FEW {
+            self.few.push(key);
+        } else {
+            self.many.insert(key);
+        }
+        Ok(())
+    }
+}
+
+/// Parses any value and keeps nothing of it (duplicate keys are still rejected).
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        skip_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        skip_map(map)
+    }
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element_seed(Skip)?.is_some() {}
+    Ok(())
+}
+
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    let mut keys = KeySet::default();
+    while let Some(key) = map.next_key_seed(Key)? {
+        map.next_value_seed(Skip)?;
+        keys.insert(key)?;
+    }
+    Ok(())
+}
+
+/// Parses a member's value and keeps what the field checks need: the string, or the type.
+struct Capture;
+
+impl<'de> DeserializeSeed<'de> for Capture {
+    type Value = Found<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Found<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Capture {
+    type Value = Found<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Found<'de>, E> {
+        Ok(Found::Other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Found<'de>, E> {
+        Ok(Found::Other("a number"))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Found<'de>, E> {
+        Ok(Found::Other("a number"))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Found<'de>, E> {
+        // As `UniqueKeys`: a non-finite number would be null, which counts as missing.
+        Ok(if v.is_finite() {
+            Found::Other("a number")
+        } else {
+            Found::Missing
+        })
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Found<'de>, E> {
+        Ok(Found::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Found<'de>, E> {
+        Ok(Found::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Found<'de>, E> {
+        Ok(Found::Str(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
+
+    fn visit_none<E>(self) -> Result<Found<'de>, E> {
+        Ok(Found::Missing)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Found<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Found<'de>, A::Error> {
+        skip_seq(seq)?;
+        Ok(Found::Other("an array"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Found<'de>, A::Error> {
+        skip_map(map)?;
+        Ok(Found::Other("an object"))
+    }
+}
+
 /// Maximum nesting depth of arrays/objects, scanning outside strings. Runs before the JSON parser so
 /// that hostile nesting is rejected without recursion.
 fn json_depth(s: &str) -> usize {
+    let b = s.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                // Jump to the closing quote: only quotes and backslashes matter inside a string
+                // (a backslash hides the byte after it). An unterminated string runs to the end.
+                i += 1;
+                loop {
+                    let Some(j) = b
+                        .get(i..)
+                        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                    else {
+                        return max;
+                    };
+                    if b[i + j] == b'"' {
+                        i += j + 1;
+                        break;
+                    }
+                    i += j + 2;
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+/// The scan [`json_depth`] replaces, byte by byte (kept to test it against).
+#[cfg(test)]
+fn json_depth_bytewise(s: &str) -> usize {
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for b in s.bytes() {
         if in_string {
@@ -686,6 +1116,48 @@ mod tests {
         );
     }
 
+    /// Member names: the report fields (often), others, and escaped forms of them.
+    fn member_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("\"id\"".to_owned()),
+            Just("\"text\"".to_owned()),
+            Just("\"published_at\"".to_owned()),
+            Just("\"title\"".to_owned()),
+            Just("\"source\"".to_owned()),
+            Just("\"lang\"".to_owned()),
+            Just("\"url\"".to_owned()),
+            Just("\"i\\u0064\"".to_owned()),
+            Just("\"extra\"".to_owned()),
+            "\"[a-z]{0,3}\"",
+        ]
+    }
+
+    /// Member values: strings of each field's kind, other JSON types, nested values with and without
+    /// duplicate keys, and malformed text.
+    fn member_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("\"2024-01-01T00:00:00Z\"".to_owned()),
+            Just("\"2030-01-01T00:00:00+02:00\"".to_owned()),
+            Just("\"1066-01-01T00:00:00Z\"".to_owned()),
+            Just("\"EN-gb\"".to_owned()),
+            Just("\"english\"".to_owned()),
+            Just("\"Gunmen killed 12 \\\"villagers\\\"\\n\"".to_owned()),
+            Just("\"  \"".to_owned()),
+            Just("\"\"".to_owned()),
+            Just("\"a\\u0000b\"".to_owned()),
+            Just("\"bad \\ud800\"".to_owned()),
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("-2.5e3".to_owned()),
+            Just("1e999".to_owned()),
+            Just("[1,{\"k\":1,\"k\":2}]".to_owned()),
+            Just("{\"k\":[null],\"j\":{}}".to_owned()),
+            Just("{\"k\":1,\"k\":1}".to_owned()),
+            Just("[1,".to_owned()),
+            "\"[ -~]{0,12}\"",
+        ]
+    }
+
     fn reason_of(s: &[u8]) -> Reject {
         Decoder::default().decode(s, None).unwrap_err()
     }
@@ -750,6 +1222,37 @@ mod tests {
         #[test]
         fn decoder_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = Decoder::default().decode(&bytes, None);
+        }
+
+        /// Reading the top-level members while parsing decides exactly as building the document.
+        #[test]
+        fn streaming_and_whole_document_decoding_agree(
+            members in prop::collection::vec((member_name(), member_value()), 0..8),
+            cut in 0usize..400,
+            now in prop::option::of(0i64..2_000_000_000),
+        ) {
+            let body = members
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let text = format!("{{{body}}}");
+            let now = now.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
+            let d = Decoder::default();
+            let mut cut = cut.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            for input in [text.as_str(), &text[..cut]] {
+                let fast = d.decode_with(input.as_bytes(), now, true);
+                let whole = d.decode_with(input.as_bytes(), now, false);
+                prop_assert_eq!(fast, whole, "{}", input);
+            }
+        }
+
+        #[test]
+        fn the_depth_scan_matches_the_bytewise_one(s in "[\\[\\]{}\"\\\\a-z ]{0,60}") {
+            prop_assert_eq!(json_depth(&s), json_depth_bytewise(&s));
         }
 
         #[test]

@@ -49,7 +49,7 @@ pub async fn feed(
         let (origin, line) = item?;
         totals.messages += 1;
         totals.bytes += line.len + 1;
-        let f = match ingest.accept(&line.bytes, line.len, origin, None) {
+        let f = match ingest.accept(&line.bytes, line.len, || origin, None) {
             Ok(report) => {
                 totals.reports += 1;
                 send(producer, topic, Some(&report.id), &line.bytes).await?

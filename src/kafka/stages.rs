@@ -18,8 +18,8 @@ use tokio::sync::{mpsc, watch};
 use super::acks::{acker, Pending};
 use super::{send, StageConsumer};
 use crate::metrics::Metrics;
-use crate::ratelimit::{self, RateLimit};
 use crate::pipeline::{self, IngestStage, Totals};
+use crate::ratelimit::{self, RateLimit};
 
 /// What the stages report about their progress (for `--exit-when-idle` and the final summary).
 #[derive(Default)]
@@ -202,14 +202,92 @@ async fn close(
     result
 }
 
+/// Messages enriched together at most: whatever has arrived when the stage is ready for more,
+/// up to this many, is enriched on every core at once.
+const ENRICH_BATCH: usize = 256;
+
+/// What the enrich workers make of one accepted report: the counts for metrics and the indicator
+/// records, serialised, with their keys (region ids).
+struct EnrichedMessage {
+    kinds: Vec<String>,
+    records: usize,
+    unlocated: bool,
+    outputs: Vec<(String, Vec<u8>)>,
+}
+
+fn enrich_one(enricher: &Enricher, report: &ingest::Report) -> serde_json::Result<EnrichedMessage> {
+    let e = pipeline::enrich(enricher, report);
+    let outputs = e
+        .records
+        .iter()
+        .map(|rec| Ok((rec.region.id.clone(), serde_json::to_vec(rec)?)))
+        .collect::<serde_json::Result<Vec<_>>>()?;
+    Ok(EnrichedMessage {
+        unlocated: e.report.focus.is_none() && !e.report.indicators.is_empty(),
+        kinds: e.report.indicators.into_iter().map(|i| i.kind).collect(),
+        records: e.records.len(),
+        outputs,
+    })
+}
+
+/// Enriches the accepted reports among `outcomes` on up to `threads` threads; the results are in
+/// the order of `outcomes` (`None` for a rejected message).
+fn enrich_batch(
+    enricher: &Enricher,
+    outcomes: &[Result<ingest::Report, Box<DeadLetter>>],
+    threads: usize,
+) -> Vec<Option<serde_json::Result<EnrichedMessage>>> {
+    let one = |o: &Result<ingest::Report, Box<DeadLetter>>| {
+        o.as_ref().ok().map(|r| enrich_one(enricher, r))
+    };
+    let threads = threads.min(outcomes.len());
+    if threads <= 1 {
+        return outcomes.iter().map(one).collect();
+    }
+    // Workers take the next small run of messages until none is left, so that uneven report
+    // lengths do not leave a core idle.
+    const RUN: usize = 4;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<Option<serde_json::Result<EnrichedMessage>>>)> =
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let at = next.fetch_add(RUN, Ordering::Relaxed);
+                            if at >= outcomes.len() {
+                                return mine;
+                            }
+                            let run = &outcomes[at..(at + RUN).min(outcomes.len())];
+                            mine.push((at, run.iter().map(one).collect()));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+    done.sort_unstable_by_key(|(at, _)| *at);
+    done.into_iter().flat_map(|(_, run)| run).collect()
+}
+
 /// The enrich stage on Kafka: `reports` → validate → enrich → `indicators` (keyed by region) and
 /// dead letters.
+///
+/// Messages are taken in batches (what has arrived, up to [`ENRICH_BATCH`]): validated in order
+/// (duplicate detection is sequential), enriched on every core off the async runtime, then
+/// produced and handed to the acker in consumption order, so offsets are still stored only after
+/// everything before them is durable.
 pub async fn enrich_stage(
     ctx: Arc<StageCtx>,
     consumer: Arc<StageConsumer>,
     enricher: Arc<Enricher>,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
+    use futures_util::FutureExt as _;
     const STAGE: &str = "enrich";
     let cfg = &ctx.cfg;
     let topics = &cfg.kafka.topics;
@@ -218,12 +296,13 @@ pub async fn enrich_stage(
         .with_context(|| format!("subscribing to {}", topics.reports))?;
     let mut ingest = IngestStage::new(crate::setup::decoder(cfg), cfg.ingest.dlq_max_payload_bytes);
     let (ack_tx, acker) = start_acker(&ctx, &consumer, &topics.reports, STAGE);
-    tracing::info!(topic = %topics.reports, "enrich stage started");
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tracing::info!(topic = %topics.reports, threads, "enrich stage started");
 
     let mut failure = None;
     let mut errors = RateLimit::new(ratelimit::CONSUME_ERRORS);
-    while let Some(received) = receive(&consumer, &mut shutdown, None).await {
-        let m = match received {
+    'stage: while let Some(received) = receive(&consumer, &mut shutdown, None).await {
+        let first = match received {
             Received::Message(m) => m,
             Received::Error(e) => {
                 ratelimit::consume_error(&mut errors, STAGE, &e);
@@ -231,66 +310,92 @@ pub async fn enrich_stage(
             }
             Received::Tick => continue,
         };
-        let started = Instant::now();
-        ctx.metrics.received.with_label_values(&[STAGE]).inc();
-        let payload = m.payload().unwrap_or(&[]);
-        let mut out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
-        let outcome = ingest.accept(
-            payload,
-            payload.len() as u64,
-            origin_of(&m),
-            Some(Utc::now()),
-        );
-        let sent: anyhow::Result<()> = async {
-            {
-                let mut t = ctx.activity.totals();
-                t.messages += 1;
-                t.bytes += payload.len() as u64;
-            }
-            match outcome {
-                Ok(report) => {
-                    let e = pipeline::enrich(&enricher, &report);
-                    for ind in &e.report.indicators {
-                        ctx.metrics.indicators.with_label_values(&[&ind.kind]).inc();
-                    }
-                    let unlocated = e.report.focus.is_none() && !e.report.indicators.is_empty();
-                    if unlocated {
-                        ctx.metrics.unlocated.inc();
-                    }
-                    {
-                        let mut t = ctx.activity.totals();
-                        t.reports += 1;
-                        t.indicators += e.report.indicators.len() as u64;
-                        t.records += e.records.len() as u64;
-                        t.unlocated += u64::from(unlocated);
-                    }
-                    for rec in &e.records {
-                        let json = serde_json::to_vec(rec)?;
-                        out.send(
-                            "indicators",
-                            &topics.indicators,
-                            Some(&rec.region.id),
-                            &json,
-                        )
-                        .await?;
-                    }
+        let mut batch = vec![first];
+        while batch.len() < ENRICH_BATCH {
+            match consumer.recv().now_or_never() {
+                Some(Ok(m)) => batch.push(m.detach()),
+                Some(Err(e)) => {
+                    ratelimit::consume_error(&mut errors, STAGE, &e);
+                    break;
                 }
-                Err(dl) => out.dead_letter(&dl).await?,
+                None => break,
             }
-            Ok(())
         }
+        let started = Instant::now();
+        let outcomes: Vec<_> = batch
+            .iter()
+            .map(|m| {
+                ctx.metrics.received.with_label_values(&[STAGE]).inc();
+                let payload = m.payload().unwrap_or(&[]);
+                {
+                    let mut t = ctx.activity.totals();
+                    t.messages += 1;
+                    t.bytes += payload.len() as u64;
+                }
+                ingest.accept(
+                    payload,
+                    payload.len() as u64,
+                    || origin_of(m),
+                    Some(Utc::now()),
+                )
+            })
+            .collect();
+        let worker = enricher.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let enriched = enrich_batch(&worker, &outcomes, threads);
+            (outcomes, enriched)
+        })
         .await;
-        if let Err(e) = sent {
-            failure = Some(e);
-            break;
-        }
-        ctx.metrics
-            .processing
-            .with_label_values(&[STAGE])
-            .observe(started.elapsed().as_secs_f64());
-        ctx.activity.enrich_in.fetch_add(1, Ordering::Relaxed);
-        if !out.hand_over(&ack_tx).await {
-            break; // the acker failed; close() reports its error
+        let (outcomes, enriched) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                // Nothing of this batch was produced or acknowledged: it is consumed again.
+                failure = Some(anyhow::Error::from(e).context("the enrich workers panicked"));
+                break;
+            }
+        };
+        for ((m, outcome), e) in batch.iter().zip(outcomes).zip(enriched) {
+            let mut out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
+            let sent: anyhow::Result<()> = async {
+                match (outcome, e) {
+                    (Ok(_), Some(e)) => {
+                        let e = e?;
+                        for kind in &e.kinds {
+                            ctx.metrics.indicators.with_label_values(&[kind]).inc();
+                        }
+                        if e.unlocated {
+                            ctx.metrics.unlocated.inc();
+                        }
+                        {
+                            let mut t = ctx.activity.totals();
+                            t.reports += 1;
+                            t.indicators += e.kinds.len() as u64;
+                            t.records += e.records as u64;
+                            t.unlocated += u64::from(e.unlocated);
+                        }
+                        for (key, json) in &e.outputs {
+                            out.send("indicators", &topics.indicators, Some(key), json)
+                                .await?;
+                        }
+                    }
+                    (Err(dl), _) => out.dead_letter(&dl).await?,
+                    (Ok(_), None) => {}
+                }
+                Ok(())
+            }
+            .await;
+            if let Err(e) = sent {
+                failure = Some(e);
+                break 'stage;
+            }
+            ctx.metrics
+                .processing
+                .with_label_values(&[STAGE])
+                .observe(started.elapsed().as_secs_f64());
+            ctx.activity.enrich_in.fetch_add(1, Ordering::Relaxed);
+            if !out.hand_over(&ack_tx).await {
+                break 'stage; // the acker failed; close() reports its error
+            }
         }
     }
     let closed = close(&consumer, &ctx, ack_tx, acker, STAGE).await;
