@@ -7,200 +7,50 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::Read as _;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
+use common::broker::*;
 use common::*;
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
-use rdkafka::mocking::MockCluster;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 
-struct Topics {
-    reports: String,
-    indicators: String,
-    alerts: String,
-    dlq: String,
-}
-
-fn topics() -> Topics {
-    let n = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
+fn pipeline_matches_replay(broker: &Broker) {
+    let feed: Vec<String> = std::fs::read_to_string(sample_feed())
         .unwrap()
-        .as_nanos();
-    let s = format!("{}-{n}", std::process::id());
-    Topics {
-        reports: format!("reports-{s}"),
-        indicators: format!("indicators-{s}"),
-        alerts: format!("alerts-{s}"),
-        dlq: format!("dlq-{s}"),
-    }
-}
-
-/// Stops the service on drop, so a failing assertion never leaves it running.
-struct Service(Child);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Service {
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.0.id().to_string();
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.0.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "tocsin did not stop after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-fn consume_until(brokers: &str, topic: &str, want: usize, within: Duration) -> Vec<Vec<u8>> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", format!("check-{topic}"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .set("fetch.wait.max.ms", "10")
-        .create()
-        .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
-    let deadline = Instant::now() + within;
-    let mut got = Vec::new();
-    while got.len() < want && Instant::now() < deadline {
-        if let Some(m) = consumer.poll(Duration::from_millis(200)) {
-            let m = m.unwrap();
-            got.push(m.payload().unwrap_or_default().to_vec());
-        }
-    }
-    // Anything beyond what is expected would be a duplicate or a spurious alert.
-    let settle = Instant::now() + Duration::from_secs(2);
-    while Instant::now() < settle {
-        if let Some(m) = consumer.poll(Duration::from_millis(200)) {
-            got.push(m.unwrap().payload().unwrap_or_default().to_vec());
-        }
-    }
-    got
-}
-
-fn pipeline_matches_replay(
-    brokers: &str,
-    mock: Option<&MockCluster<'_, rdkafka::producer::DefaultProducerContext>>,
-) {
-    let t = topics();
-    if let Some(mock) = mock {
-        for name in [&t.reports, &t.indicators, &t.alerts, &t.dlq] {
-            mock.create_topic(name, 1, 1).unwrap();
-        }
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("tocsin.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            r#"
-[kafka]
-brokers = "{brokers}"
-group_id = "tocsin-{reports}"
-create_topics = {create}
-partitions = 1
-
-[kafka.topics]
-reports = "{reports}"
-indicators = "{indicators}"
-alerts = "{alerts}"
-dlq = "{dlq}"
-
-[kafka.properties]
-"fetch.wait.max.ms" = "10"
-
-[alerting]
-idle_timeout = "1s"
-
-[metrics]
-# Any free port: tests run side by side.
-addr = "127.0.0.1:0"
-"#,
-            reports = t.reports,
-            indicators = t.indicators,
-            alerts = t.alerts,
-            dlq = t.dlq,
-            create = mock.is_none(),
-        ),
-    )
-    .unwrap();
-
-    // What replay says for the same input.
-    let replayed = dir.path().join("replay.ndjson");
-    run_ok(
-        tocsin()
-            .arg("replay")
-            .arg(sample_feed())
-            .arg("-o")
-            .arg(&replayed)
-            .arg("-q"),
-    );
-    let expected: BTreeSet<String> = read_lines(&replayed)
-        .into_iter()
-        .map(without_emitted_at)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
         .collect();
+    let expected: BTreeSet<String> = replayed(&feed).into_values().collect();
     assert!(!expected.is_empty(), "the sample feed raises alerts");
 
-    let stderr_path = dir.path().join("stderr.log");
-    let service = Service(
-        tocsin()
-            .arg("--config")
-            .arg(&cfg)
-            .args(["--log", "info", "run"])
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&stderr_path).unwrap())
-            .spawn()
-            .unwrap(),
-    );
-
-    // Produce the feed with the malformed messages mixed in.
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
-    let feed = std::fs::read_to_string(sample_feed()).unwrap();
+    let s = setup(broker, "pipeline", (1, 1), Extra::default());
+    let service = start(&s, &[], "run.log");
+    // The feed with the malformed messages mixed in, one every 30 reports.
     let bad = malformed();
-    for (i, line) in feed.lines().enumerate() {
-        producer
-            .send(BaseRecord::<(), [u8]>::to(&t.reports).payload(line.as_bytes()))
-            .unwrap();
+    let mut mixed: Vec<Vec<u8>> = Vec::new();
+    for (i, line) in feed.iter().enumerate() {
+        mixed.push(line.clone().into_bytes());
         if i % 30 == 0 {
             if let Some((payload, _)) = bad.get(i / 30) {
-                producer
-                    .send(BaseRecord::<(), [u8]>::to(&t.reports).payload(payload.as_slice()))
-                    .unwrap();
+                mixed.push(payload.clone());
             }
         }
     }
-    producer.flush(Duration::from_secs(30)).unwrap();
+    assert_eq!(
+        mixed.len(),
+        feed.len() + bad.len(),
+        "every malformed case is sent"
+    );
+    produce(&broker.brokers, &s.reports, &mixed, None);
 
-    let alerts = consume_until(brokers, &t.alerts, expected.len(), Duration::from_secs(120));
-    let dead = consume_until(brokers, &t.dlq, bad.len(), Duration::from_secs(30));
-    let status = service.terminate();
-    let mut log = String::new();
-    std::fs::File::open(&stderr_path)
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    let alerts = consume(
+        &broker.brokers,
+        &s.alerts,
+        expected.len(),
+        Duration::from_secs(120),
+    );
+    let dead = consume(&broker.brokers, &s.dlq, bad.len(), Duration::from_secs(30));
+    let status = stop(service, "-TERM");
+    let log = log_of(&s, "run.log");
     assert!(status.success(), "tocsin run exited with {status:?}\n{log}");
 
     let got: Vec<serde_json::Value> = alerts
@@ -226,23 +76,21 @@ addr = "127.0.0.1:0"
     let want: Vec<&str> = bad.iter().map(|(_, r)| *r).collect();
     assert_eq!(reasons, want);
     for d in &dead {
-        assert_eq!(d["origin"]["topic"].as_str(), Some(t.reports.as_str()));
+        assert_eq!(d["origin"]["topic"].as_str(), Some(s.reports.as_str()));
     }
 }
 
 #[test]
 fn embedded_broker_pipeline_matches_replay() {
-    let mock = MockCluster::new(1).unwrap();
-    let brokers = mock.bootstrap_servers();
-    pipeline_matches_replay(&brokers, Some(&mock));
+    pipeline_matches_replay(&Broker::mock());
 }
 
 #[test]
 fn real_broker_pipeline_matches_replay() {
-    match std::env::var("TOCSIN_TEST_BROKERS") {
-        Ok(brokers) if !brokers.trim().is_empty() => pipeline_matches_replay(brokers.trim(), None),
-        _ => {
-            eprintln!("TOCSIN_TEST_BROKERS is not set: the real-broker run is skipped (CI sets it)")
-        }
+    let broker = Broker::get();
+    if broker.is_mock() {
+        eprintln!("TOCSIN_TEST_BROKERS is not set: the real-broker run is skipped (CI sets it)");
+        return;
     }
+    pipeline_matches_replay(&broker);
 }

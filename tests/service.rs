@@ -5,46 +5,13 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
+use std::io::Write as _;
+use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
+use common::broker::*;
 use common::*;
-use rdkafka::config::ClientConfig;
-use rdkafka::mocking::MockCluster;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-
-/// Stops the service on drop, so a failing assertion never leaves it running.
-struct Service(Child);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A plain HTTP/1.1 GET: the status code and the body.
-fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw)?;
-    let status = raw
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    Ok((status, body))
-}
 
 /// The value of one sample (`name{labels}`) in a Prometheus text exposition.
 fn sample(text: &str, series: &str) -> Option<f64> {
@@ -65,93 +32,21 @@ fn log_event(line: &str) -> Option<(DateTime<Utc>, String)> {
 
 #[test]
 fn readiness_waits_for_assignment_and_restore_and_metrics_follow_the_traffic() {
-    let mock = MockCluster::new(1).unwrap();
-    let brokers = mock.bootstrap_servers();
-    let n = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let t = |what: &str| format!("{what}-{}-{n}", std::process::id());
-    for name in ["reports", "indicators", "alerts", "dlq", "checkpoints"] {
-        mock.create_topic(&t(name), 1, 1).unwrap();
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("tocsin.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            r#"
-[kafka]
-brokers = "{brokers}"
-group_id = "{group}"
-create_topics = false
-
-[kafka.topics]
-reports = "{reports}"
-indicators = "{indicators}"
-alerts = "{alerts}"
-dlq = "{dlq}"
-checkpoints = "{checkpoints}"
-
-[kafka.properties]
-"fetch.wait.max.ms" = "10"
-"statistics.interval.ms" = "500"
-
-[alerting]
-idle_timeout = "1s"
-
-[metrics]
-addr = "127.0.0.1:0"
-"#,
-            group = t("tocsin"),
-            reports = t("reports"),
-            indicators = t("indicators"),
-            alerts = t("alerts"),
-            dlq = t("dlq"),
-            checkpoints = t("checkpoints"),
-        ),
-    )
-    .unwrap();
-
-    let mut child = tocsin()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["--log", "info", "--log-format", "json", "run"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let service = Service(child);
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let reader = {
-        let lines = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        })
-    };
-    let log = || lines.lock().unwrap().join("\n");
-
-    // The listener's address, printed at start.
+    let broker = Broker::mock();
+    let s = setup(
+        &broker,
+        "service",
+        (1, 1),
+        Extra {
+            properties: &[("statistics.interval.ms", "500")],
+            run: &[],
+        },
+    );
+    let service = start(&s, &["--log-format", "json"], "run.log");
+    let log = || log_of(&s, "run.log");
+    let get = http_get;
+    let addr = metrics_addr(&s, "run.log");
     let deadline = Instant::now() + Duration::from_secs(60);
-    let addr = loop {
-        let found = lines.lock().unwrap().iter().find_map(|l| {
-            l.strip_prefix("tocsin: metrics at http://")
-                .and_then(|r| r.strip_suffix("/metrics"))
-                .map(str::to_owned)
-        });
-        if let Some(a) = found {
-            break a;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no metrics address printed:\n{}",
-            log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
 
     assert_eq!(
         get(&addr, "/healthz").unwrap().0,
@@ -182,12 +77,7 @@ addr = "127.0.0.1:0"
 
     // Every event readiness depends on was logged (stamped by the service before it set its
     // readiness flag) before /readyz answered 200.
-    let events: Vec<(DateTime<Utc>, String)> = lines
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|l| log_event(l))
-        .collect();
+    let events: Vec<(DateTime<Utc>, String)> = log().lines().filter_map(log_event).collect();
     for needed in [
         "partitions assigned (enrich)",
         "partitions assigned (alert)",
@@ -211,22 +101,15 @@ addr = "127.0.0.1:0"
         Some(0.0),
         "stage series exist before any traffic"
     );
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
-    let feed = std::fs::read_to_string(sample_feed()).unwrap();
-    let mut sent = 0;
-    for line in feed.lines().filter(|l| !l.trim().is_empty()) {
-        producer
-            .send(BaseRecord::<(), str>::to(&t("reports")).payload(line))
-            .unwrap();
-        sent += 1;
-    }
-    producer
-        .send(BaseRecord::<(), [u8]>::to(&t("reports")).payload(b"{not json"))
-        .unwrap();
-    producer.flush(Duration::from_secs(30)).unwrap();
+    let mut feed: Vec<Vec<u8>> = std::fs::read_to_string(sample_feed())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+    let sent = feed.len() as u32;
+    feed.push(b"{not json".to_vec());
+    produce(&broker.brokers, &s.reports, &feed, None);
 
     let want = f64::from(sent + 1);
     // Each counter must reach its least value; outputs are counted as the brokers acknowledge them,
@@ -304,21 +187,7 @@ addr = "127.0.0.1:0"
     }
 
     // A graceful stop on SIGTERM: exit code 0.
-    let mut service = service;
-    let pid = service.0.id().to_string();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    let stop_deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(st) = service.0.try_wait().unwrap() {
-            break st;
-        }
-        assert!(Instant::now() < stop_deadline, "no exit after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let _ = reader.join();
+    let status = stop(service, "-TERM");
     assert!(
         status.success(),
         "exit after SIGTERM: {status:?}\n{}",

@@ -6,7 +6,7 @@
 mod support;
 
 use enrich::fold::char_slice;
-use support::{assert_counts, assert_fatalities, assert_kinds, first, run};
+use support::{assert_counts, assert_fatalities, assert_kinds, assert_victims, first, run};
 
 const AR: &str = "ar";
 
@@ -244,26 +244,22 @@ fn verb_first_order() {
 
 #[test]
 fn victims_are_named() {
-    for (text, victims) in [
-        ("قتل ثلاثة مدنيين.", "civilians"),
-        ("قتل 12 مدنيا.", "civilians"),
-        ("قتل ثلاثة قرويين.", "villagers"),
-        ("قتل ثلاثة أطفال.", "children"),
-        ("قتلت ثلاث نساء.", "women"),
-        ("قتل ثلاثة جنود.", "soldiers"),
-        ("قتل ثلاثة من رجال الشرطة.", "police"),
-        ("قتل الجيش ثلاثة مسلحين.", "militants"),
-        ("قتل 12 مسلحا.", "militants"),
-        ("قتل ثلاثة أشخاص.", "people"),
-        ("قتل ثلاثة لاجئين.", "refugees"),
-    ] {
-        let e = run(AR, text);
-        assert_eq!(
-            first(&e, "killing").victims.as_deref(),
-            Some(victims),
-            "{text}"
-        );
-    }
+    assert_victims(
+        AR,
+        &[
+            ("قتل ثلاثة مدنيين.", "civilians"),
+            ("قتل 12 مدنيا.", "civilians"),
+            ("قتل ثلاثة قرويين.", "villagers"),
+            ("قتل ثلاثة أطفال.", "children"),
+            ("قتلت ثلاث نساء.", "women"),
+            ("قتل ثلاثة جنود.", "soldiers"),
+            ("قتل ثلاثة من رجال الشرطة.", "police"),
+            ("قتل الجيش ثلاثة مسلحين.", "militants"),
+            ("قتل 12 مسلحا.", "militants"),
+            ("قتل ثلاثة أشخاص.", "people"),
+            ("قتل ثلاثة لاجئين.", "refugees"),
+        ],
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{assert_counts, assert_fatalities, assert_kinds, first, run};
+use support::{assert_counts, assert_fatalities, assert_kinds, assert_victims, first, run};
 
 const ES: &str = "es";
 
@@ -308,25 +308,21 @@ fn verb_first_counts() {
 
 #[test]
 fn victims_are_named() {
-    for (text, victims) in [
-        ("Tres civiles fueron asesinados.", "civilians"),
-        ("Tres campesinos fueron asesinados.", "civilians"),
-        ("Tres aldeanos fueron asesinados.", "villagers"),
-        ("Tres niños fueron asesinados.", "children"),
-        ("Tres mujeres fueron asesinadas.", "women"),
-        ("Tres soldados fueron asesinados.", "soldiers"),
-        ("Tres policías fueron asesinados.", "police"),
-        ("El ejército mató a tres guerrilleros.", "militants"),
-        ("Tres personas fueron asesinadas.", "people"),
-        ("Tres migrantes fueron asesinados.", "refugees"),
-    ] {
-        let e = run(ES, text);
-        assert_eq!(
-            first(&e, "killing").victims.as_deref(),
-            Some(victims),
-            "{text}"
-        );
-    }
+    assert_victims(
+        ES,
+        &[
+            ("Tres civiles fueron asesinados.", "civilians"),
+            ("Tres campesinos fueron asesinados.", "civilians"),
+            ("Tres aldeanos fueron asesinados.", "villagers"),
+            ("Tres niños fueron asesinados.", "children"),
+            ("Tres mujeres fueron asesinadas.", "women"),
+            ("Tres soldados fueron asesinados.", "soldiers"),
+            ("Tres policías fueron asesinados.", "police"),
+            ("El ejército mató a tres guerrilleros.", "militants"),
+            ("Tres personas fueron asesinadas.", "people"),
+            ("Tres migrantes fueron asesinados.", "refugees"),
+        ],
+    );
 }
 
 #[test]

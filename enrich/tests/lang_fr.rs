@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{assert_counts, assert_fatalities, assert_kinds, first, run};
+use support::{assert_counts, assert_fatalities, assert_kinds, assert_victims, first, run};
 
 const FR: &str = "fr";
 
@@ -285,26 +285,22 @@ fn modifiers_and_ranges() {
 
 #[test]
 fn victims_are_named() {
-    for (text, victims) in [
-        ("Trois civils ont été tués.", "civilians"),
-        ("Trois villageois ont été tués.", "villagers"),
-        ("Trois enfants ont été tués.", "children"),
-        ("Trois femmes ont été tuées.", "women"),
-        ("Trois soldats ont été tués.", "soldiers"),
-        ("Trois gendarmes ont été tués.", "soldiers"),
-        ("Trois policiers ont été tués.", "police"),
-        ("L'armée a tué trois jihadistes.", "militants"),
-        ("Trois hommes armés ont été tués.", "militants"),
-        ("Trois personnes ont été tuées.", "people"),
-        ("Trois réfugiés ont été tués.", "refugees"),
-    ] {
-        let e = run(FR, text);
-        assert_eq!(
-            first(&e, "killing").victims.as_deref(),
-            Some(victims),
-            "{text}"
-        );
-    }
+    assert_victims(
+        FR,
+        &[
+            ("Trois civils ont été tués.", "civilians"),
+            ("Trois villageois ont été tués.", "villagers"),
+            ("Trois enfants ont été tués.", "children"),
+            ("Trois femmes ont été tuées.", "women"),
+            ("Trois soldats ont été tués.", "soldiers"),
+            ("Trois gendarmes ont été tués.", "soldiers"),
+            ("Trois policiers ont été tués.", "police"),
+            ("L'armée a tué trois jihadistes.", "militants"),
+            ("Trois hommes armés ont été tués.", "militants"),
+            ("Trois personnes ont été tuées.", "people"),
+            ("Trois réfugiés ont été tués.", "refugees"),
+        ],
+    );
 }
 
 #[test]

@@ -258,10 +258,10 @@ pub fn long_feed(copies: i64) -> Vec<String> {
 }
 
 /// Produces `lines` to `topic` (idempotent producer; waits while its queue is full), then flushes.
-pub fn produce(
+pub fn produce<L: AsRef<[u8]>>(
     brokers: &str,
     topic: &str,
-    lines: &[String],
+    lines: &[L],
     pause_every: Option<(usize, Duration)>,
 ) {
     let producer: BaseProducer = ClientConfig::new()
@@ -278,7 +278,7 @@ pub fn produce(
             }
         }
         loop {
-            match producer.send(BaseRecord::<(), str>::to(topic).payload(line)) {
+            match producer.send(BaseRecord::<(), [u8]>::to(topic).payload(line.as_ref())) {
                 Ok(()) => break,
                 Err((e, _)) => {
                     assert!(e.to_string().contains("Queue full"), "{e}");
@@ -290,21 +290,49 @@ pub fn produce(
     producer.flush(Duration::from_secs(300)).unwrap();
 }
 
+/// A running `tocsin run`, killed if the test ends (or fails) before it is stopped.
+pub struct Running(Option<Child>);
+
+impl std::ops::Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        self.0.as_ref().expect("running")
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        self.0.as_mut().expect("running")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 /// Starts `tocsin run` with the setup's config; its stderr goes to `log` in the setup's folder.
-pub fn start(s: &Setup, args: &[&str], log: &str) -> Child {
-    tocsin()
-        .arg("--config")
-        .arg(&s.config)
-        .args(["--log", "info", "run"])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(s.dir.path().join(log)).unwrap())
-        .spawn()
-        .unwrap()
+pub fn start(s: &Setup, args: &[&str], log: &str) -> Running {
+    Running(Some(
+        tocsin()
+            .arg("--config")
+            .arg(&s.config)
+            .args(["--log", "info", "run"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(s.dir.path().join(log)).unwrap())
+            .spawn()
+            .unwrap(),
+    ))
 }
 
 /// Sends `signal` and waits (up to a minute) for the process to exit.
-pub fn stop(mut child: Child, signal: &str) -> std::process::ExitStatus {
+pub fn stop(mut run: Running, signal: &str) -> std::process::ExitStatus {
+    let mut child = run.0.take().expect("running");
     let pid = child.id().to_string();
     std::process::Command::new("kill")
         .args([signal, &pid])
@@ -439,18 +467,27 @@ pub fn metrics_addr(s: &Setup, log: &str) -> String {
 }
 
 pub fn scrape(addr: &str) -> String {
+    http_get(addr, "/metrics").map_or_else(|_| String::new(), |(_, body)| body)
+}
+
+/// A plain HTTP/1.1 GET: the status code and the body.
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     use std::io::{Read as _, Write as _};
-    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
-        return String::new();
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
-    let _ = write!(
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
         s,
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    );
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut raw = String::new();
-    let _ = s.read_to_string(&mut raw);
-    raw
+    s.read_to_string(&mut raw)?;
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    Ok((status, body))
 }
 
 /// Sum of the samples of `name` whose labels contain `labels`.
@@ -480,5 +517,34 @@ pub fn wait_consumed(addr: &str, reports: usize, within: Duration, log: impl Fn(
             log()
         );
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Every message of `topic` until `want` have arrived (or `within` has passed), then two more
+/// seconds for any beyond (a duplicate or a spurious output would show there).
+pub fn consume(brokers: &str, topic: &str, want: usize, within: Duration) -> Vec<Vec<u8>> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("check-{topic}"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", "10")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    let deadline = Instant::now() + within;
+    let mut got = Vec::new();
+    let mut settle: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        if settle.is_some_and(|s| now > s) || (settle.is_none() && now > deadline) {
+            return got;
+        }
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+            got.push(m.payload().unwrap_or_default().to_vec());
+        }
+        if settle.is_none() && got.len() >= want {
+            settle = Some(Instant::now() + Duration::from_secs(2));
+        }
     }
 }

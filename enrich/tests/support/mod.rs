@@ -66,3 +66,16 @@ pub fn assert_fatalities(lang: &str, cases: &[(&str, Option<u64>)]) {
         assert_eq!(e.fatalities, *n, "{text:?}: {:#?}", e.indicators);
     }
 }
+
+/// Each (text, victim label of its first killing).
+pub fn assert_victims(lang: &str, cases: &[(&str, &str)]) {
+    for (text, victims) in cases {
+        let e = run(lang, text);
+        assert_eq!(
+            first(&e, "killing").victims.as_deref(),
+            Some(*victims),
+            "{text:?}: {:#?}",
+            e.indicators
+        );
+    }
+}
