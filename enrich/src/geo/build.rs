@@ -385,14 +385,14 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
             .get(&format!("{cc}.{}", r.get(10)))
             .copied()
             .unwrap_or(NONE);
-        let a2 = if r.get(11).is_empty() {
-            NONE
-        } else {
-            admin2_idx
-                .get(&format!("{cc}.{}.{}", r.get(10), r.get(11)))
-                .copied()
-                .unwrap_or(NONE)
-        };
+        // The admin2 code, in its column; some extracts shift the codes one column right (the
+        // admin2 column repeats the admin1 code and the admin3 column holds the admin2 code), so
+        // the next column is tried when the first names no known division.
+        let a2 = [r.get(11), r.get(12)]
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .find_map(|c| admin2_idx.get(&format!("{cc}.{}.{c}", r.get(10))).copied())
+            .unwrap_or(NONE);
         let name = r.get(1);
         let idx = places.len() as u32;
         places.push(PlaceRec {
