@@ -274,13 +274,34 @@ fn enrich_batch(
     done.into_iter().flat_map(|(_, run)| run).collect()
 }
 
+/// What the workers make of a batch: each message validated, and each accepted report enriched.
+type BatchDone = (
+    Vec<Result<ingest::Report, Box<DeadLetter>>>,
+    Vec<Option<serde_json::Result<EnrichedMessage>>>,
+);
+
+/// A batch on its way through the enrich stage: the consumed messages, when their processing
+/// started, and the workers validating and enriching them.
+struct InFlight {
+    batch: Vec<OwnedMessage>,
+    started: Instant,
+    work: tokio::task::JoinHandle<BatchDone>,
+}
+
+/// Batches in flight between the intake and the output side of the enrich stage, beyond the one
+/// being produced: the next batch is consumed, validated and enriched while the last is produced.
+const ENRICH_AHEAD: usize = 1;
+
 /// The enrich stage on Kafka: `reports` → validate → enrich → `indicators` (keyed by region) and
 /// dead letters.
 ///
-/// Messages are taken in batches (what has arrived, up to [`ENRICH_BATCH`]): validated in order
-/// (duplicate detection is sequential), enriched on every core off the async runtime, then
-/// produced and handed to the acker in consumption order, so offsets are still stored only after
-/// everything before them is durable.
+/// Two halves joined by a bounded queue. The intake takes messages in batches (what has arrived,
+/// up to [`ENRICH_BATCH`]), validates them in order (duplicate detection is sequential) and starts
+/// enriching them on every core off the async runtime. The output side takes the batches in
+/// order, waits for their enrichment, produces the outputs and hands them to the acker in
+/// consumption order, so offsets are still stored only after everything before them is durable.
+/// While one batch is produced the next is enriched; at most `ENRICH_AHEAD + 2` batches are in
+/// memory.
 pub async fn enrich_stage(
     ctx: Arc<StageCtx>,
     consumer: Arc<StageConsumer>,
@@ -298,106 +319,139 @@ pub async fn enrich_stage(
     let (ack_tx, acker) = start_acker(&ctx, &consumer, &topics.reports, STAGE);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     tracing::info!(topic = %topics.reports, threads, "enrich stage started");
+    let (batch_tx, mut batch_rx) = mpsc::channel::<InFlight>(ENRICH_AHEAD);
 
-    let mut failure = None;
-    let mut errors = RateLimit::new(ratelimit::CONSUME_ERRORS);
-    'stage: while let Some(received) = receive(&consumer, &mut shutdown, None).await {
-        let first = match received {
-            Received::Message(m) => m,
-            Received::Error(e) => {
-                ratelimit::consume_error(&mut errors, STAGE, &e);
-                continue;
-            }
-            Received::Tick => continue,
-        };
-        let mut batch = vec![first];
-        while batch.len() < ENRICH_BATCH {
-            match consumer.recv().now_or_never() {
-                Some(Ok(m)) => batch.push(m.detach()),
-                Some(Err(e)) => {
-                    ratelimit::consume_error(&mut errors, STAGE, &e);
-                    break;
-                }
+    let intake = async {
+        let mut errors = RateLimit::new(ratelimit::CONSUME_ERRORS);
+        loop {
+            let received = tokio::select! {
+                // The output side stopped (a produce failed): stop consuming.
+                _ = batch_tx.closed() => break,
+                r = receive(&consumer, &mut shutdown, None) => r,
+            };
+            let first = match received {
                 None => break,
-            }
-        }
-        let started = Instant::now();
-        let outcomes: Vec<_> = batch
-            .iter()
-            .map(|m| {
-                ctx.metrics.received.with_label_values(&[STAGE]).inc();
-                let payload = m.payload().unwrap_or(&[]);
-                {
-                    let mut t = ctx.activity.totals();
-                    t.messages += 1;
-                    t.bytes += payload.len() as u64;
+                Some(Received::Message(m)) => m,
+                Some(Received::Error(e)) => {
+                    ratelimit::consume_error(&mut errors, STAGE, &e);
+                    continue;
                 }
-                ingest.accept(
-                    payload,
-                    payload.len() as u64,
-                    || origin_of(m),
-                    Some(Utc::now()),
-                )
-            })
-            .collect();
-        let worker = enricher.clone();
-        let joined = tokio::task::spawn_blocking(move || {
-            let enriched = enrich_batch(&worker, &outcomes, threads);
-            (outcomes, enriched)
-        })
-        .await;
-        let (outcomes, enriched) = match joined {
-            Ok(done) => done,
-            Err(e) => {
-                // Nothing of this batch was produced or acknowledged: it is consumed again.
-                failure = Some(anyhow::Error::from(e).context("the enrich workers panicked"));
+                Some(Received::Tick) => continue,
+            };
+            let mut batch = vec![first];
+            while batch.len() < ENRICH_BATCH {
+                match consumer.recv().now_or_never() {
+                    Some(Ok(m)) => batch.push(m.detach()),
+                    Some(Err(e)) => {
+                        ratelimit::consume_error(&mut errors, STAGE, &e);
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            let started = Instant::now();
+            let outcomes: Vec<_> = batch
+                .iter()
+                .map(|m| {
+                    ctx.metrics.received.with_label_values(&[STAGE]).inc();
+                    let payload = m.payload().unwrap_or(&[]);
+                    {
+                        let mut t = ctx.activity.totals();
+                        t.messages += 1;
+                        t.bytes += payload.len() as u64;
+                    }
+                    ingest.accept(
+                        payload,
+                        payload.len() as u64,
+                        || origin_of(m),
+                        Some(Utc::now()),
+                    )
+                })
+                .collect();
+            let worker = enricher.clone();
+            let work = tokio::task::spawn_blocking(move || {
+                let enriched = enrich_batch(&worker, &outcomes, threads);
+                (outcomes, enriched)
+            });
+            let flight = InFlight {
+                batch,
+                started,
+                work,
+            };
+            if batch_tx.send(flight).await.is_err() {
                 break;
             }
-        };
-        for ((m, outcome), e) in batch.iter().zip(outcomes).zip(enriched) {
-            let mut out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
-            let sent: anyhow::Result<()> = async {
-                match (outcome, e) {
-                    (Ok(_), Some(e)) => {
-                        let e = e?;
-                        for kind in &e.kinds {
-                            ctx.metrics.indicators.with_label_values(&[kind]).inc();
-                        }
-                        if e.unlocated {
-                            ctx.metrics.unlocated.inc();
-                        }
-                        {
-                            let mut t = ctx.activity.totals();
-                            t.reports += 1;
-                            t.indicators += e.kinds.len() as u64;
-                            t.records += e.records as u64;
-                            t.unlocated += u64::from(e.unlocated);
-                        }
-                        for (key, json) in &e.outputs {
-                            out.send("indicators", &topics.indicators, Some(key), json)
-                                .await?;
-                        }
-                    }
-                    (Err(dl), _) => out.dead_letter(&dl).await?,
-                    (Ok(_), None) => {}
-                }
-                Ok(())
-            }
-            .await;
-            if let Err(e) = sent {
-                failure = Some(e);
-                break 'stage;
-            }
-            ctx.metrics
-                .processing
-                .with_label_values(&[STAGE])
-                .observe(started.elapsed().as_secs_f64());
-            ctx.activity.enrich_in.fetch_add(1, Ordering::Relaxed);
-            if !out.hand_over(&ack_tx).await {
-                break 'stage; // the acker failed; close() reports its error
-            }
         }
-    }
+        drop(batch_tx);
+    };
+
+    let output = async {
+        let failure = async {
+            while let Some(InFlight {
+                batch,
+                started,
+                work,
+            }) = batch_rx.recv().await
+            {
+                let (outcomes, enriched) = match work.await {
+                    Ok(done) => done,
+                    Err(e) => {
+                        // Nothing of this batch was produced or acknowledged: it is consumed again.
+                        return Some(anyhow::Error::from(e).context("the enrich workers panicked"));
+                    }
+                };
+                for ((m, outcome), e) in batch.iter().zip(outcomes).zip(enriched) {
+                    let mut out = Outputs::new(&ctx, STAGE, Some((m.partition(), m.offset())));
+                    let sent: anyhow::Result<()> = async {
+                        match (outcome, e) {
+                            (Ok(_), Some(e)) => {
+                                let e = e?;
+                                for kind in &e.kinds {
+                                    ctx.metrics.indicators.with_label_values(&[kind]).inc();
+                                }
+                                if e.unlocated {
+                                    ctx.metrics.unlocated.inc();
+                                }
+                                {
+                                    let mut t = ctx.activity.totals();
+                                    t.reports += 1;
+                                    t.indicators += e.kinds.len() as u64;
+                                    t.records += e.records as u64;
+                                    t.unlocated += u64::from(e.unlocated);
+                                }
+                                for (key, json) in &e.outputs {
+                                    out.send("indicators", &topics.indicators, Some(key), json)
+                                        .await?;
+                                }
+                            }
+                            (Err(dl), _) => out.dead_letter(&dl).await?,
+                            (Ok(_), None) => {}
+                        }
+                        Ok(())
+                    }
+                    .await;
+                    if let Err(e) = sent {
+                        return Some(e);
+                    }
+                    ctx.metrics
+                        .processing
+                        .with_label_values(&[STAGE])
+                        .observe(started.elapsed().as_secs_f64());
+                    ctx.activity.enrich_in.fetch_add(1, Ordering::Relaxed);
+                    if !out.hand_over(&ack_tx).await {
+                        return None; // the acker failed; close() reports its error
+                    }
+                }
+            }
+            None
+        }
+        .await;
+        // Unblocks the intake if it is waiting to hand over a batch.
+        batch_rx.close();
+        failure
+    };
+
+    let failure = tokio::join!(intake, output).1;
     let closed = close(&consumer, &ctx, ack_tx, acker, STAGE).await;
     tracing::info!("enrich stage stopped");
     match failure {
