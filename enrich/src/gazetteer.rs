@@ -155,6 +155,20 @@ pub struct Gazetteer {
     pub(crate) postings: Vec<u32>,
     /// Folded name → `start << 16 | len` into `postings`.
     pub(crate) names: fst::Map<Vec<u8>>,
+    /// The squashed names of each country's divisions, made on first use (not saved).
+    pub(crate) spellings: Spellings,
+}
+
+/// The squashed names ([`squash`]) of the divisions of each country, for
+/// [`Gazetteer::admin_by_spelling`]: made once per country, on the first lookup in it, instead of
+/// on every lookup.
+#[derive(Default)]
+pub(crate) struct Spellings(std::sync::OnceLock<Vec<std::sync::OnceLock<CountrySpellings>>>);
+
+/// One country's divisions: (index in `admin1` or `admin2`, squashed name).
+struct CountrySpellings {
+    admin1: Vec<(u32, Box<[char]>)>,
+    admin2: Vec<(u32, Box<[char]>)>,
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
@@ -568,6 +582,30 @@ impl Gazetteer {
         lo..hi
     }
 
+    /// The squashed names of the divisions of `country` (ISO code `cc`), made on first use.
+    fn country_spellings(&self, country: u32, cc: &str) -> &CountrySpellings {
+        let all = self
+            .spellings
+            .0
+            .get_or_init(|| self.countries.iter().map(|_| Default::default()).collect());
+        all[country as usize].get_or_init(|| {
+            let prefix = format!("{cc}.");
+            let squashed = |list: &[AreaRec]| {
+                self.code_range(list, &prefix)
+                    .map(|i| {
+                        let own = normalize_name(self.str(list[i].name));
+                        let own = words::strip_generics(&own).unwrap_or(own);
+                        (i as u32, squash(&own).chars().collect())
+                    })
+                    .collect()
+            };
+            CountrySpellings {
+                admin1: squashed(&self.admin1),
+                admin2: squashed(&self.admin2),
+            }
+        })
+    }
+
     /// The admin1 (or, with `admin2`, also admin2) division of `country` whose name is closest in
     /// spelling to `name` (folded), within a third of its letters ("Atacora" for "Atakora",
     /// "Urozgan" for "Oruzgan", "Ghor" for "Ghowr"), with the number of edits. `None` when no
@@ -587,34 +625,31 @@ impl Gazetteer {
         if key.len() < 4 {
             return None;
         }
-        let prefix = format!("{cc}.");
+        let spellings = self.country_spellings(country, cc);
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
-        let lists: &[(EntryKind, &[AreaRec])] = if admin2 {
+        let lists: &[(EntryKind, &[(u32, Box<[char]>)])] = if admin2 {
             &[
-                (EntryKind::Admin1, &self.admin1),
-                (EntryKind::Admin2, &self.admin2),
+                (EntryKind::Admin1, &spellings.admin1),
+                (EntryKind::Admin2, &spellings.admin2),
             ]
         } else {
-            &[(EntryKind::Admin1, &self.admin1)]
+            &[(EntryKind::Admin1, &spellings.admin1)]
         };
         for &(kind, list) in lists {
-            for i in self.code_range(list, &prefix) {
-                let own = normalize_name(self.str(list[i].name));
-                let own = words::strip_generics(&own).unwrap_or(own);
-                let own: Vec<char> = squash(&own).chars().collect();
+            for (i, own) in list {
                 let budget = key.len().max(own.len()) / 3;
                 if key.len().abs_diff(own.len()) > budget {
                     continue;
                 }
-                let d = build::levenshtein(&key, &own);
+                let d = build::levenshtein(&key, own);
                 if d > budget {
                     continue;
                 }
                 let e = Entry {
                     kind,
                     alternate: true,
-                    index: i as u32,
+                    index: *i,
                 };
                 match best {
                     Some((_, bd)) if d > bd => {}
@@ -733,9 +768,9 @@ pub fn normalize_name(s: &str) -> String {
 fn squash(folded: &str) -> String {
     let mut s: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
     for art in ["al", "el", "ar", "as", "ad", "an", "ash", "az", "at"] {
-        let with_sep = [" ", "-"]
-            .iter()
-            .any(|sep| folded.starts_with(&format!("{art}{sep}")));
+        let with_sep = folded
+            .strip_prefix(art)
+            .is_some_and(|rest| rest.starts_with([' ', '-']));
         if with_sep {
             s.drain(..art.len());
             break;
