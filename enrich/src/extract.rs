@@ -370,7 +370,11 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
             .map_or(text.len() - a, |(i, _)| i);
         pos = a + run.max(first.map_or(1, char::len_utf8));
     }
-    if let Some(re) = &m.patterns {
+    let maybe_patterns = m
+        .patterns_prefilter
+        .as_ref()
+        .is_none_or(|p| p.is_match(text));
+    if let Some(re) = m.patterns.as_ref().filter(|_| maybe_patterns) {
         let mut extra = Vec::new();
         for caps in re.captures_iter(text) {
             for (i, &kind) in m.pattern_kinds.iter().enumerate() {
