@@ -404,10 +404,27 @@ impl Geocoder {
 
     /// Finds the places `text` names, resolves them and picks the focus.
     pub fn geocode(&self, text: &str) -> Geocoding {
+        Self::with_scratch(|s| {
+            s.folded.refold(text);
+            self.geocode_with(text, s)
+        })
+    }
+
+    /// [`Geocoder::geocode`] over `folded`, the text already folded (shared with extraction).
+    pub fn geocode_folded(&self, text: &str, folded: &mut Folded) -> Geocoding {
+        Self::with_scratch(|s| {
+            std::mem::swap(&mut s.folded, folded);
+            let g = self.geocode_with(text, s);
+            std::mem::swap(&mut s.folded, folded);
+            g
+        })
+    }
+
+    fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
         SCRATCH.with(|s| match s.try_borrow_mut() {
-            Ok(mut s) => self.geocode_with(text, &mut s),
+            Ok(mut s) => f(&mut s),
             // Re-entrant use on one thread (not expected): use fresh buffers.
-            Err(_) => self.geocode_with(text, &mut Scratch::default()),
+            Err(_) => f(&mut Scratch::default()),
         })
     }
 
@@ -422,6 +439,21 @@ impl Geocoder {
         source: Option<&str>,
     ) -> Geocoding {
         let mut g = self.geocode(text);
+        if g.focus.is_none() {
+            g.focus = self.metadata_focus([title, source]);
+        }
+        g
+    }
+
+    /// [`Geocoder::geocode_report`] over `folded`, the text already folded.
+    pub fn geocode_report_folded(
+        &self,
+        text: &str,
+        folded: &mut Folded,
+        title: Option<&str>,
+        source: Option<&str>,
+    ) -> Geocoding {
+        let mut g = self.geocode_folded(text, folded);
         if g.focus.is_none() {
             g.focus = self.metadata_focus([title, source]);
         }
@@ -461,18 +493,26 @@ impl Geocoder {
         self.gazetteer.location(e, 0, 0, 0.25)
     }
 
+    /// Geocodes `text`, folded in `s.folded`.
     fn geocode_with(&self, text: &str, s: &mut Scratch) -> Geocoding {
-        s.folded.refold(text);
         s.case.clear();
-        s.case.extend(text.chars().map(|c| {
-            if c.is_uppercase() {
-                CASE_UPPER
-            } else if c.is_lowercase() {
-                CASE_LOWER
-            } else {
-                0
-            }
-        }));
+        if text.is_ascii() {
+            s.case.extend(text.bytes().map(|b| match b {
+                b'A'..=b'Z' => CASE_UPPER,
+                b'a'..=b'z' => CASE_LOWER,
+                _ => 0,
+            }));
+        } else {
+            s.case.extend(text.chars().map(|c| {
+                if c.is_uppercase() {
+                    CASE_UPPER
+                } else if c.is_lowercase() {
+                    CASE_LOWER
+                } else {
+                    0
+                }
+            }));
+        }
         s.mentions.clear();
         s.cands.clear();
         self.split_sentences(s);

@@ -21,6 +21,7 @@ mod model;
 
 pub use model::*;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -46,6 +47,11 @@ pub enum EnrichError {
     },
 }
 
+thread_local! {
+    /// The folded text of the report being enriched, reused from report to report.
+    static FOLDED: RefCell<fold::Folded> = RefCell::new(fold::Folded::default());
+}
+
 /// The enrich stage: lexicon-driven extraction plus geocoding. Cheap to share across threads.
 pub struct Enricher {
     extractor: extract::Extractor,
@@ -69,14 +75,22 @@ impl Enricher {
         self.extractor.kinds()
     }
 
-    /// Enriches one report.
+    /// Enriches one report. The text is folded once, for extraction and geocoding.
     pub fn enrich(&self, report: &Report) -> EnrichedReport {
-        let extraction = self.extractor.extract(&report.text, report.lang.as_deref());
-        let geo = self.geocoder.geocode_report(
-            &report.text,
-            report.title.as_deref(),
-            report.source.as_deref(),
-        );
+        let (extraction, geo) = FOLDED.with(|f| {
+            let mut f = f.borrow_mut();
+            f.refold(&report.text);
+            let extraction =
+                self.extractor
+                    .extract_folded(&report.text, &f, report.lang.as_deref());
+            let geo = self.geocoder.geocode_report_folded(
+                &report.text,
+                &mut f,
+                report.title.as_deref(),
+                report.source.as_deref(),
+            );
+            (extraction, geo)
+        });
         EnrichedReport {
             id: report.id.clone(),
             published_at: format_time(&report.published_at),
