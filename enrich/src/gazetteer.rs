@@ -165,10 +165,37 @@ pub struct Gazetteer {
 #[derive(Default)]
 pub(crate) struct Spellings(std::sync::OnceLock<Vec<std::sync::OnceLock<CountrySpellings>>>);
 
-/// One country's divisions: (index in `admin1` or `admin2`, squashed name).
+/// One country's divisions: (index in `admin1` or `admin2`, squashed name, its letters binned).
 struct CountrySpellings {
-    admin1: Vec<(u32, Box<[char]>)>,
-    admin2: Vec<(u32, Box<[char]>)>,
+    admin1: Vec<(u32, Box<[char]>, Bins)>,
+    admin2: Vec<(u32, Box<[char]>, Bins)>,
+}
+
+/// How many letters of a word fall in each of 32 bins (by code point): a bound on the edit distance
+/// between two words that costs one pass over 32 bytes.
+#[derive(Clone, Copy)]
+struct Bins([u8; 32]);
+
+impl Bins {
+    fn of(word: &[char]) -> Bins {
+        let mut b = [0u8; 32];
+        for &c in word {
+            let k = c as usize % 32;
+            b[k] = b[k].saturating_add(1);
+        }
+        Bins(b)
+    }
+
+    /// At most the edit distance between the two words: each edit adds or removes at most one
+    /// letter on each side of the difference.
+    fn distance_bound(&self, other: &Bins) -> usize {
+        let (mut more, mut fewer) = (0usize, 0usize);
+        for (&x, &y) in self.0.iter().zip(&other.0) {
+            more += usize::from(x.saturating_sub(y));
+            fewer += usize::from(y.saturating_sub(x));
+        }
+        more.max(fewer)
+    }
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
@@ -595,7 +622,9 @@ impl Gazetteer {
                     .map(|i| {
                         let own = normalize_name(self.str(list[i].name));
                         let own = words::strip_generics(&own).unwrap_or(own);
-                        (i as u32, squash(&own).chars().collect())
+                        let own: Box<[char]> = squash(&own).chars().collect();
+                        let bins = Bins::of(&own);
+                        (i as u32, own, bins)
                     })
                     .collect()
             };
@@ -625,10 +654,11 @@ impl Gazetteer {
         if key.len() < 4 {
             return None;
         }
+        let key_bins = Bins::of(&key);
         let spellings = self.country_spellings(country, cc);
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
-        let lists: &[(EntryKind, &[(u32, Box<[char]>)])] = if admin2 {
+        let lists: &[(EntryKind, &[(u32, Box<[char]>, Bins)])] = if admin2 {
             &[
                 (EntryKind::Admin1, &spellings.admin1),
                 (EntryKind::Admin2, &spellings.admin2),
@@ -636,16 +666,18 @@ impl Gazetteer {
         } else {
             &[(EntryKind::Admin1, &spellings.admin1)]
         };
+        let mut rows = (Vec::new(), Vec::new());
         for &(kind, list) in lists {
-            for (i, own) in list {
+            for (i, own, bins) in list {
                 let budget = key.len().max(own.len()) / 3;
-                if key.len().abs_diff(own.len()) > budget {
+                // Farther than the best so far: not a candidate either.
+                let limit = best.map_or(budget, |(_, bd)| bd.min(budget));
+                if key.len().abs_diff(own.len()) > limit || key_bins.distance_bound(bins) > limit {
                     continue;
                 }
-                let d = build::levenshtein(&key, own);
-                if d > budget {
+                let Some(d) = levenshtein_within(&key, own, limit, &mut rows) else {
                     continue;
-                }
+                };
                 let e = Entry {
                     kind,
                     alternate: true,
@@ -777,6 +809,40 @@ fn squash(folded: &str) -> String {
         }
     }
     s
+}
+
+/// The edit distance between `a` and `b` when it is at most `limit`, else `None`; `rows` are
+/// reused buffers. Stops at the first row of the table whose cells all exceed `limit` (no cell
+/// of a later row is smaller than the smallest of the row before).
+fn levenshtein_within(
+    a: &[char],
+    b: &[char],
+    limit: usize,
+    (prev, cur): &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    prev.clear();
+    prev.extend(0..=b.len());
+    cur.clear();
+    cur.resize(b.len() + 1, 0);
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut least = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let d = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ca != cb));
+            cur[j + 1] = d;
+            least = least.min(d);
+        }
+        if least > limit {
+            return None;
+        }
+        std::mem::swap(prev, cur);
+    }
+    Some(prev[b.len()]).filter(|&d| d <= limit)
 }
 
 /// Whether two strings are at most one insertion, deletion or substitution apart.
@@ -1226,6 +1292,30 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
             Gazetteer::load(&p),
             Err(EnrichError::Gazetteer { .. })
         ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn letter_bins_bound_the_edit_distance(a in "[abcAé ]{0,12}", b in "[abcAé ]{0,12}") {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let d = build::levenshtein(&a, &b);
+            proptest::prop_assert!(Bins::of(&a).distance_bound(&Bins::of(&b)) <= d);
+        }
+
+        #[test]
+        fn bounded_edit_distance_is_the_edit_distance(
+            a in "[abc]{0,9}",
+            b in "[abc]{0,9}",
+            limit in 0usize..6,
+        ) {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let d = build::levenshtein(&a, &b);
+            let mut rows = (Vec::new(), Vec::new());
+            proptest::prop_assert_eq!(
+                levenshtein_within(&a, &b, limit, &mut rows),
+                (d <= limit).then_some(d)
+            );
+        }
     }
 
     #[test]
