@@ -171,6 +171,26 @@ struct CountrySpellings {
     admin2: Vec<(u32, Box<[char]>, Bins)>,
 }
 
+/// A name prepared for spelling lookups in many countries ([`Gazetteer::admin_by_spelling_within`]).
+pub struct SpellingKey {
+    chars: Vec<char>,
+    bins: Bins,
+}
+
+impl SpellingKey {
+    /// The key of a folded name: generics stripped, squashed. `None` for names too short to
+    /// compare by spelling (under 4 letters).
+    pub fn new(name: &str) -> Option<SpellingKey> {
+        let stripped = words::strip_generics(name).unwrap_or_else(|| name.to_owned());
+        let chars: Vec<char> = squash(&stripped).chars().collect();
+        if chars.len() < 4 {
+            return None;
+        }
+        let bins = Bins::of(&chars);
+        Some(SpellingKey { chars, bins })
+    }
+}
+
 /// How many letters of a word fall in each of 32 bins (by code point): a bound on the edit distance
 /// between two words that costs one pass over 32 bytes.
 #[derive(Clone, Copy)]
@@ -645,16 +665,26 @@ impl Gazetteer {
         name: &str,
         admin2: bool,
     ) -> Option<(Entry, usize)> {
+        self.admin_by_spelling_within(country, &SpellingKey::new(name)?, admin2, usize::MAX)
+    }
+
+    /// [`Gazetteer::admin_by_spelling`] for a name prepared once ([`SpellingKey`]), when its
+    /// answer has at most `max` edits (`None` otherwise): the same answer, found faster.
+    pub fn admin_by_spelling_within(
+        &self,
+        country: u32,
+        key: &SpellingKey,
+        admin2: bool,
+        max: usize,
+    ) -> Option<(Entry, usize)> {
         let cc = self
             .countries
             .get(country as usize)
             .map(|c| self.str(c.code))?;
-        let stripped = words::strip_generics(name).unwrap_or_else(|| name.to_owned());
-        let key: Vec<char> = squash(&stripped).chars().collect();
-        if key.len() < 4 {
-            return None;
-        }
-        let key_bins = Bins::of(&key);
+        let SpellingKey {
+            chars: key,
+            bins: key_bins,
+        } = key;
         let spellings = self.country_spellings(country, cc);
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
@@ -669,13 +699,13 @@ impl Gazetteer {
         let mut rows = (Vec::new(), Vec::new());
         for &(kind, list) in lists {
             for (i, own, bins) in list {
-                let budget = key.len().max(own.len()) / 3;
+                let budget = (key.len().max(own.len()) / 3).min(max);
                 // Farther than the best so far: not a candidate either.
                 let limit = best.map_or(budget, |(_, bd)| bd.min(budget));
                 if key.len().abs_diff(own.len()) > limit || key_bins.distance_bound(bins) > limit {
                     continue;
                 }
-                let Some(d) = levenshtein_within(&key, own, limit, &mut rows) else {
+                let Some(d) = levenshtein_within(key, own, limit, &mut rows) else {
                     continue;
                 };
                 let e = Entry {

@@ -44,7 +44,7 @@ use std::sync::Arc;
 
 use crate::fold::Folded;
 use crate::gazetteer::words;
-use crate::gazetteer::{Entry, EntryKind, Gazetteer, BIG_PLACE, NONE};
+use crate::gazetteer::{Entry, EntryKind, Gazetteer, SpellingKey, BIG_PLACE, NONE};
 use crate::{Level, Location};
 
 /// What geocoding found in one text.
@@ -851,10 +851,11 @@ impl Geocoder {
             let mut found: Option<u32> = None;
             for &(st, e, _) in &s.unmatched {
                 let name = normalize(&s.folded.text[st..e]);
+                let Some(key) = SpellingKey::new(&name) else {
+                    continue;
+                };
                 for ci in 0..g.stats().countries as u32 {
-                    if g.admin_by_spelling(ci, &name, false)
-                        .is_some_and(|(_, d)| d <= 1)
-                    {
+                    if g.admin_by_spelling_within(ci, &key, false, 1).is_some() {
                         if found.is_some_and(|f| f != ci) {
                             return;
                         }
