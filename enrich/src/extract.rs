@@ -242,11 +242,18 @@ fn boundary(prev: Option<char>, next: Option<char>) -> bool {
 }
 
 fn char_before(s: &str, i: usize) -> Option<char> {
-    s[..i].chars().next_back()
+    match i.checked_sub(1).and_then(|k| s.as_bytes().get(k)) {
+        // An ASCII byte is a whole character.
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => s[..i].chars().next_back(),
+    }
 }
 
 fn char_at(s: &str, i: usize) -> Option<char> {
-    s[i..].chars().next()
+    match s.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => s[i..].chars().next(),
+    }
 }
 
 /// Start of the run of letters that ends at `i` (digits and marks end a run).

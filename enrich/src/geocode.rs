@@ -341,11 +341,18 @@ fn is_word_char(c: char) -> bool {
 
 /// The char at byte `i` of `s` (which must be a char boundary) and its length.
 fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
-    s.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+    match s.as_bytes().get(i) {
+        // An ASCII byte is a whole character.
+        Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
+        _ => s.get(i..)?.chars().next().map(|c| (c, c.len_utf8())),
+    }
 }
 
 fn char_before(s: &str, i: usize) -> Option<char> {
-    s.get(..i)?.chars().next_back()
+    match i.checked_sub(1).and_then(|k| s.as_bytes().get(k)) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => s.get(..i)?.chars().next_back(),
+    }
 }
 
 fn boundary_at(s: &str, i: usize) -> bool {
