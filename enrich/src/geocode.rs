@@ -202,7 +202,14 @@ const STATEMENT_WORDS: &[&str] = &[
 /// with a dozen.
 struct WordSet {
     list: fn() -> Vec<&'static str>,
-    set: std::sync::OnceLock<std::collections::HashSet<&'static str, BuildFnv>>,
+    set: std::sync::OnceLock<WordTable>,
+}
+
+struct WordTable {
+    /// Bit `n` set: the list has a word of `n` bytes (bit 63: of 63 bytes or more). Most words
+    /// looked up have a length no listed word has.
+    lengths: u64,
+    words: std::collections::HashSet<&'static str, BuildFnv>,
 }
 
 impl WordSet {
@@ -214,10 +221,17 @@ impl WordSet {
     }
 
     fn has(&self, w: &str) -> bool {
-        self.set
-            .get_or_init(|| (self.list)().into_iter().collect())
-            .contains(w)
+        let t = self.set.get_or_init(|| {
+            let words: std::collections::HashSet<_, _> = (self.list)().into_iter().collect();
+            let lengths = words.iter().fold(0, |m, w| m | length_bit(w));
+            WordTable { lengths, words }
+        });
+        t.lengths & length_bit(w) != 0 && t.words.contains(w)
     }
+}
+
+fn length_bit(w: &str) -> u64 {
+    1 << w.len().min(63)
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
@@ -692,7 +706,7 @@ impl Geocoder {
                 let joined = t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
                     && t.get(e + 1)
                         .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
-                if !(SET_ARTICLES.has(art) && joined) {
+                if !(joined && SET_ARTICLES.has(art)) {
                     i += len;
                     continue;
                 }
