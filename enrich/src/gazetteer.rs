@@ -165,11 +165,14 @@ pub struct Gazetteer {
 #[derive(Default)]
 pub(crate) struct Spellings(std::sync::OnceLock<Vec<std::sync::OnceLock<CountrySpellings>>>);
 
-/// One country's divisions: (index in `admin1` or `admin2`, squashed name, its letters binned).
+/// One country's divisions.
 struct CountrySpellings {
-    admin1: Vec<(u32, Box<[char]>, Bins)>,
-    admin2: Vec<(u32, Box<[char]>, Bins)>,
+    admin1: Vec<Spelled>,
+    admin2: Vec<Spelled>,
 }
+
+/// A division: its index in `admin1` or `admin2`, its squashed name, the name's letters binned.
+type Spelled = (u32, Box<[char]>, Bins);
 
 /// A name prepared for spelling lookups in many countries ([`Gazetteer::admin_by_spelling_within`]).
 pub struct SpellingKey {
@@ -688,7 +691,7 @@ impl Gazetteer {
         let spellings = self.country_spellings(country, cc);
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
-        let lists: &[(EntryKind, &[(u32, Box<[char]>, Bins)])] = if admin2 {
+        let lists: &[(EntryKind, &[Spelled])] = if admin2 {
             &[
                 (EntryKind::Admin1, &spellings.admin1),
                 (EntryKind::Admin2, &spellings.admin2),
