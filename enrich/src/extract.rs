@@ -1,6 +1,6 @@
 //! Indicator extraction over a report's text.
 //!
-//! One pass per report: the text is folded ([`Folded`], reusing a thread-local buffer), the
+//! One pass per report: the text is folded ([`Folded`], once for extraction and geocoding), the
 //! language's combined automaton and pattern regex run once over the folded text, and the result is
 //! a token stream (words, numbers, punctuation, lexicon phrases). In languages that write clitics
 //! attached (Arabic "والقتلى"), a phrase also matches after a declared prefix and before a declared
@@ -58,7 +58,6 @@ const DETECT_BYTES: usize = 600;
 /// Per-thread buffers reused across calls.
 #[derive(Default)]
 struct Scratch {
-    folded: Folded,
     matches: Vec<(usize, usize, TokKind)>,
     toks: Vec<Tok>,
     counts: Vec<Count>,
@@ -70,6 +69,8 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// The folded text, for [`Extractor::extract`] (the enricher folds once for both stages).
+    static FOLDED: RefCell<Folded> = RefCell::new(Folded::default());
 }
 
 const NONE: u32 = u32::MAX;
@@ -160,6 +161,15 @@ impl Extractor {
 
     /// Extracts the indicators of one text. `lang` is the report's language, when known.
     pub fn extract(&self, text: &str, lang: Option<&str>) -> Extraction {
+        FOLDED.with(|f| {
+            let mut f = f.borrow_mut();
+            f.refold(text);
+            self.extract_folded(text, &f, lang)
+        })
+    }
+
+    /// [`Extractor::extract`] over `folded`, the text already folded (shared with geocoding).
+    pub fn extract_folded(&self, text: &str, folded: &Folded, lang: Option<&str>) -> Extraction {
         let code = self.choose_lang(text, lang);
         let Some(lex) = code.as_deref().and_then(|c| self.langs.get(c)) else {
             return Extraction {
@@ -169,7 +179,7 @@ impl Extractor {
         };
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
-            let (indicators, fatalities) = extract_with(lex, text, &mut s);
+            let (indicators, fatalities) = extract_with(lex, text, folded, &mut s);
             Extraction {
                 indicators,
                 fatalities,
@@ -232,11 +242,18 @@ fn boundary(prev: Option<char>, next: Option<char>) -> bool {
 }
 
 fn char_before(s: &str, i: usize) -> Option<char> {
-    s[..i].chars().next_back()
+    match i.checked_sub(1).and_then(|k| s.as_bytes().get(k)) {
+        // An ASCII byte is a whole character.
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => s[..i].chars().next_back(),
+    }
 }
 
 fn char_at(s: &str, i: usize) -> Option<char> {
-    s[i..].chars().next()
+    match s.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => s[i..].chars().next(),
+    }
 }
 
 /// Start of the run of letters that ends at `i` (digits and marks end a run).
@@ -313,8 +330,7 @@ fn punct_class(c: char) -> char {
 }
 
 /// Finds lexicon phrases and patterns over the folded text and splits it into tokens.
-fn tokenize(lex: &Lexicon, s: &mut Scratch) {
-    let text = s.folded.text.as_str();
+fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
     let m = &lex.matcher;
     s.matches.clear();
     s.toks.clear();
@@ -370,7 +386,11 @@ fn tokenize(lex: &Lexicon, s: &mut Scratch) {
             .map_or(text.len() - a, |(i, _)| i);
         pos = a + run.max(first.map_or(1, char::len_utf8));
     }
-    if let Some(re) = &m.patterns {
+    let maybe_patterns = m
+        .patterns_prefilter
+        .as_ref()
+        .is_none_or(|p| p.is_match(text));
+    if let Some(re) = m.patterns.as_ref().filter(|_| maybe_patterns) {
         let mut extra = Vec::new();
         for caps in re.captures_iter(text) {
             for (i, &kind) in m.pattern_kinds.iter().enumerate() {
@@ -864,11 +884,14 @@ fn cues_before(t: &Toks, count_of: &[u32], at: usize, start: usize) -> Cues {
     }
 }
 
-fn extract_with(lex: &Lexicon, text: &str, s: &mut Scratch) -> (Vec<Indicator>, Option<u64>) {
-    s.folded.refold(text);
-    tokenize(lex, s);
+fn extract_with(
+    lex: &Lexicon,
+    text: &str,
+    folded: &Folded,
+    s: &mut Scratch,
+) -> (Vec<Indicator>, Option<u64>) {
+    tokenize(lex, &folded.text, s);
     let Scratch {
-        folded,
         toks,
         counts,
         count_of,

@@ -27,19 +27,44 @@ impl Folded {
 
     /// Folds `original` into this buffer, reusing its allocations.
     pub fn refold(&mut self, original: &str) {
-        self.text.clear();
+        // Bytes first (whole characters only, so always UTF-8), checked once at the end in one
+        // fast pass, rather than a char pushed per byte.
+        let mut text = std::mem::take(&mut self.text).into_bytes();
+        text.clear();
         self.map.clear();
+        text.reserve(original.len());
+        self.map.reserve(original.len());
+        let bytes = original.as_bytes();
+        let mut at = 0;
         let mut n = 0u32;
-        for (i, c) in original.chars().enumerate() {
-            let i = i as u32;
-            n = i + 1;
+        while at < bytes.len() {
+            // Runs of ASCII (most of most texts) fold byte by byte: one byte in, one byte out.
+            let run = bytes[at..]
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(bytes.len() - at);
+            if run > 0 {
+                text.extend(bytes[at..at + run].iter().map(|&b| fold_ascii(b)));
+                self.map.extend(n..n + run as u32);
+                at += run;
+                n += run as u32;
+                continue;
+            }
+            let Some(c) = original[at..].chars().next() else {
+                break;
+            };
+            let i = n;
             push_folded(c, &mut |out: char| {
-                let before = self.text.len();
-                self.text.push(out);
-                self.map
-                    .extend(std::iter::repeat_n(i, self.text.len() - before));
+                let mut buf = [0u8; 4];
+                let out = out.encode_utf8(&mut buf).as_bytes();
+                text.extend_from_slice(out);
+                self.map.extend(std::iter::repeat_n(i, out.len()));
             });
+            at += c.len_utf8();
+            n += 1;
         }
+        self.text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         self.original_chars = n;
     }
 
@@ -58,7 +83,7 @@ impl Folded {
 }
 
 /// Folds one character, calling `out` for each resulting character (zero or more).
-fn push_folded(c: char, out: &mut impl FnMut(char)) {
+pub fn push_folded(c: char, out: &mut impl FnMut(char)) {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '`' => return out('\''),
         '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => return out('"'),
@@ -72,7 +97,7 @@ fn push_folded(c: char, out: &mut impl FnMut(char)) {
         _ => {}
     }
     if c.is_ascii() {
-        return out(c.to_ascii_lowercase());
+        return out(fold_ascii(c as u8) as char);
     }
     decompose_canonical(c, |d| {
         if !is_combining_mark(d) {
@@ -81,6 +106,15 @@ fn push_folded(c: char, out: &mut impl FnMut(char)) {
             }
         }
     });
+}
+
+/// Folds an ASCII character (`push_folded` for ASCII, as a byte).
+#[inline]
+fn fold_ascii(b: u8) -> u8 {
+    match b {
+        b'`' => b'\'',
+        _ => b.to_ascii_lowercase(),
+    }
 }
 
 /// Folds a name or phrase (no offset map), for building dictionaries.
@@ -99,6 +133,10 @@ pub fn char_offset(s: &str, byte: usize) -> usize {
 
 /// The substring of `s` between code-point offsets.
 pub fn char_slice(s: &str, start: usize, end: usize) -> &str {
+    if s.is_ascii() {
+        // One byte per code point (and the check is much faster than counting them).
+        return &s[start.min(s.len())..end.max(start).min(s.len())];
+    }
     let mut it = s
         .char_indices()
         .map(|(b, _)| b)
@@ -143,10 +181,43 @@ mod tests {
         assert_eq!(f.span(1, 3), (1, 2));
     }
 
+    /// Folding char by char, as first written: the reference for the ASCII fast path.
+    fn reference(original: &str) -> (String, Vec<u32>, u32) {
+        let (mut text, mut map, mut n) = (String::new(), Vec::new(), 0u32);
+        for (i, c) in original.chars().enumerate() {
+            let i = i as u32;
+            n = i + 1;
+            push_folded(c, &mut |out: char| {
+                let before = text.len();
+                text.push(out);
+                map.extend(std::iter::repeat_n(i, text.len() - before));
+            });
+        }
+        (text, map, n)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn refold_matches_char_by_char_folding(t in "[a-zA-Z0-9 .,'`-]{0,20}\\PC{0,20}[a-zA-Z ]{0,5}") {
+            let mut f = Folded::new("Some earlier text, longer than this one or not");
+            f.refold(&t);
+            let (text, map, n) = reference(&t);
+            proptest::prop_assert_eq!(&f.text, &text);
+            proptest::prop_assert_eq!(&f.map, &map);
+            proptest::prop_assert_eq!(f.original_chars, n);
+            proptest::prop_assert_eq!(fold(&t), text);
+        }
+    }
+
     #[test]
     fn char_slice_handles_edges() {
         assert_eq!(char_slice("héllo", 1, 3), "él");
         assert_eq!(char_slice("héllo", 3, 99), "lo");
         assert_eq!(char_slice("héllo", 9, 10), "");
+        assert_eq!(char_slice("hello", 1, 3), "el");
+        assert_eq!(char_slice("hello", 3, 99), "lo");
+        assert_eq!(char_slice("hello", 9, 10), "");
+        assert_eq!(char_slice("hello", 3, 1), "");
+        assert_eq!(char_slice("héllo", 3, 1), "");
     }
 }

@@ -155,6 +155,70 @@ pub struct Gazetteer {
     pub(crate) postings: Vec<u32>,
     /// Folded name → `start << 16 | len` into `postings`.
     pub(crate) names: fst::Map<Vec<u8>>,
+    /// The squashed names of each country's divisions, made on first use (not saved).
+    pub(crate) spellings: Spellings,
+}
+
+/// The squashed names ([`squash`]) of the divisions of each country, for
+/// [`Gazetteer::admin_by_spelling`]: made once per country, on the first lookup in it, instead of
+/// on every lookup.
+#[derive(Default)]
+pub(crate) struct Spellings(std::sync::OnceLock<Vec<std::sync::OnceLock<CountrySpellings>>>);
+
+/// One country's divisions.
+struct CountrySpellings {
+    admin1: Vec<Spelled>,
+    admin2: Vec<Spelled>,
+}
+
+/// A division: its index in `admin1` or `admin2`, its squashed name, the name's letters binned.
+type Spelled = (u32, Box<[char]>, Bins);
+
+/// A name prepared for spelling lookups in many countries ([`Gazetteer::admin_by_spelling_within`]).
+pub struct SpellingKey {
+    chars: Vec<char>,
+    bins: Bins,
+}
+
+impl SpellingKey {
+    /// The key of a folded name: generics stripped, squashed. `None` for names too short to
+    /// compare by spelling (under 4 letters).
+    pub fn new(name: &str) -> Option<SpellingKey> {
+        let stripped = words::strip_generics(name).unwrap_or_else(|| name.to_owned());
+        let chars: Vec<char> = squash(&stripped).chars().collect();
+        if chars.len() < 4 {
+            return None;
+        }
+        let bins = Bins::of(&chars);
+        Some(SpellingKey { chars, bins })
+    }
+}
+
+/// How many letters of a word fall in each of 32 bins (by code point): a bound on the edit distance
+/// between two words that costs one pass over 32 bytes.
+#[derive(Clone, Copy)]
+struct Bins([u8; 32]);
+
+impl Bins {
+    fn of(word: &[char]) -> Bins {
+        let mut b = [0u8; 32];
+        for &c in word {
+            let k = c as usize % 32;
+            b[k] = b[k].saturating_add(1);
+        }
+        Bins(b)
+    }
+
+    /// At most the edit distance between the two words: each edit adds or removes at most one
+    /// letter on each side of the difference.
+    fn distance_bound(&self, other: &Bins) -> usize {
+        let (mut more, mut fewer) = (0usize, 0usize);
+        for (&x, &y) in self.0.iter().zip(&other.0) {
+            more += usize::from(x.saturating_sub(y));
+            fewer += usize::from(y.saturating_sub(x));
+        }
+        more.max(fewer)
+    }
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
@@ -568,6 +632,32 @@ impl Gazetteer {
         lo..hi
     }
 
+    /// The squashed names of the divisions of `country` (ISO code `cc`), made on first use.
+    fn country_spellings(&self, country: u32, cc: &str) -> &CountrySpellings {
+        let all = self
+            .spellings
+            .0
+            .get_or_init(|| self.countries.iter().map(|_| Default::default()).collect());
+        all[country as usize].get_or_init(|| {
+            let prefix = format!("{cc}.");
+            let squashed = |list: &[AreaRec]| {
+                self.code_range(list, &prefix)
+                    .map(|i| {
+                        let own = normalize_name(self.str(list[i].name));
+                        let own = words::strip_generics(&own).unwrap_or(own);
+                        let own: Box<[char]> = squash(&own).chars().collect();
+                        let bins = Bins::of(&own);
+                        (i as u32, own, bins)
+                    })
+                    .collect()
+            };
+            CountrySpellings {
+                admin1: squashed(&self.admin1),
+                admin2: squashed(&self.admin2),
+            }
+        })
+    }
+
     /// The admin1 (or, with `admin2`, also admin2) division of `country` whose name is closest in
     /// spelling to `name` (folded), within a third of its letters ("Atacora" for "Atakora",
     /// "Urozgan" for "Oruzgan", "Ghor" for "Ghowr"), with the number of edits. `None` when no
@@ -578,43 +668,53 @@ impl Gazetteer {
         name: &str,
         admin2: bool,
     ) -> Option<(Entry, usize)> {
+        self.admin_by_spelling_within(country, &SpellingKey::new(name)?, admin2, usize::MAX)
+    }
+
+    /// [`Gazetteer::admin_by_spelling`] for a name prepared once ([`SpellingKey`]), when its
+    /// answer has at most `max` edits (`None` otherwise): the same answer, found faster.
+    pub fn admin_by_spelling_within(
+        &self,
+        country: u32,
+        key: &SpellingKey,
+        admin2: bool,
+        max: usize,
+    ) -> Option<(Entry, usize)> {
         let cc = self
             .countries
             .get(country as usize)
             .map(|c| self.str(c.code))?;
-        let stripped = words::strip_generics(name).unwrap_or_else(|| name.to_owned());
-        let key: Vec<char> = squash(&stripped).chars().collect();
-        if key.len() < 4 {
-            return None;
-        }
-        let prefix = format!("{cc}.");
+        let SpellingKey {
+            chars: key,
+            bins: key_bins,
+        } = key;
+        let spellings = self.country_spellings(country, cc);
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
-        let lists: &[(EntryKind, &[AreaRec])] = if admin2 {
+        let lists: &[(EntryKind, &[Spelled])] = if admin2 {
             &[
-                (EntryKind::Admin1, &self.admin1),
-                (EntryKind::Admin2, &self.admin2),
+                (EntryKind::Admin1, &spellings.admin1),
+                (EntryKind::Admin2, &spellings.admin2),
             ]
         } else {
-            &[(EntryKind::Admin1, &self.admin1)]
+            &[(EntryKind::Admin1, &spellings.admin1)]
         };
+        let mut rows = (Vec::new(), Vec::new());
         for &(kind, list) in lists {
-            for i in self.code_range(list, &prefix) {
-                let own = normalize_name(self.str(list[i].name));
-                let own = words::strip_generics(&own).unwrap_or(own);
-                let own: Vec<char> = squash(&own).chars().collect();
-                let budget = key.len().max(own.len()) / 3;
-                if key.len().abs_diff(own.len()) > budget {
+            for (i, own, bins) in list {
+                let budget = (key.len().max(own.len()) / 3).min(max);
+                // Farther than the best so far: not a candidate either.
+                let limit = best.map_or(budget, |(_, bd)| bd.min(budget));
+                if key.len().abs_diff(own.len()) > limit || key_bins.distance_bound(bins) > limit {
                     continue;
                 }
-                let d = build::levenshtein(&key, &own);
-                if d > budget {
+                let Some(d) = levenshtein_within(key, own, limit, &mut rows) else {
                     continue;
-                }
+                };
                 let e = Entry {
                     kind,
                     alternate: true,
-                    index: i as u32,
+                    index: *i,
                 };
                 match best {
                     Some((_, bd)) if d > bd => {}
@@ -733,15 +833,49 @@ pub fn normalize_name(s: &str) -> String {
 fn squash(folded: &str) -> String {
     let mut s: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
     for art in ["al", "el", "ar", "as", "ad", "an", "ash", "az", "at"] {
-        let with_sep = [" ", "-"]
-            .iter()
-            .any(|sep| folded.starts_with(&format!("{art}{sep}")));
+        let with_sep = folded
+            .strip_prefix(art)
+            .is_some_and(|rest| rest.starts_with([' ', '-']));
         if with_sep {
             s.drain(..art.len());
             break;
         }
     }
     s
+}
+
+/// The edit distance between `a` and `b` when it is at most `limit`, else `None`; `rows` are
+/// reused buffers. Stops at the first row of the table whose cells all exceed `limit` (no cell
+/// of a later row is smaller than the smallest of the row before).
+fn levenshtein_within(
+    a: &[char],
+    b: &[char],
+    limit: usize,
+    (prev, cur): &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    prev.clear();
+    prev.extend(0..=b.len());
+    cur.clear();
+    cur.resize(b.len() + 1, 0);
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut least = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let d = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ca != cb));
+            cur[j + 1] = d;
+            least = least.min(d);
+        }
+        if least > limit {
+            return None;
+        }
+        std::mem::swap(prev, cur);
+    }
+    Some(prev[b.len()]).filter(|&d| d <= limit)
 }
 
 /// Whether two strings are at most one insertion, deletion or substitution apart.
@@ -1191,6 +1325,30 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
             Gazetteer::load(&p),
             Err(EnrichError::Gazetteer { .. })
         ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn letter_bins_bound_the_edit_distance(a in "[abcAé ]{0,12}", b in "[abcAé ]{0,12}") {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let d = build::levenshtein(&a, &b);
+            proptest::prop_assert!(Bins::of(&a).distance_bound(&Bins::of(&b)) <= d);
+        }
+
+        #[test]
+        fn bounded_edit_distance_is_the_edit_distance(
+            a in "[abc]{0,9}",
+            b in "[abc]{0,9}",
+            limit in 0usize..6,
+        ) {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let d = build::levenshtein(&a, &b);
+            let mut rows = (Vec::new(), Vec::new());
+            proptest::prop_assert_eq!(
+                levenshtein_within(&a, &b, limit, &mut rows),
+                (d <= limit).then_some(d)
+            );
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ use std::sync::Arc;
 
 use crate::fold::Folded;
 use crate::gazetteer::words;
-use crate::gazetteer::{Entry, EntryKind, Gazetteer, BIG_PLACE, NONE};
+use crate::gazetteer::{Entry, EntryKind, Gazetteer, SpellingKey, BIG_PLACE, NONE};
 use crate::{Level, Location};
 
 /// What geocoding found in one text.
@@ -197,23 +197,76 @@ const STATEMENT_WORDS: &[&str] = &[
     "based",
 ];
 
-/// A word list sorted once for binary search (the lists are consulted for every capitalised word).
-struct WordSet(std::sync::LazyLock<Vec<&'static str>>);
+/// A word list, put in a hash set on first use (the lists are consulted for every word): a lookup
+/// hashes the word once and compares it with about one entry, where a binary search compared it
+/// with a dozen.
+struct WordSet {
+    list: fn() -> Vec<&'static str>,
+    set: std::sync::OnceLock<WordTable>,
+}
+
+struct WordTable {
+    /// Bit `n` set: the list has a word of `n` bytes (bit 63: of 63 bytes or more). Most words
+    /// looked up have a length no listed word has.
+    lengths: u64,
+    words: std::collections::HashSet<&'static str, BuildFnv>,
+}
 
 impl WordSet {
-    const fn new(init: fn() -> Vec<&'static str>) -> Self {
-        WordSet(std::sync::LazyLock::new(init))
+    const fn new(list: fn() -> Vec<&'static str>) -> Self {
+        WordSet {
+            list,
+            set: std::sync::OnceLock::new(),
+        }
     }
 
     fn has(&self, w: &str) -> bool {
-        self.0.binary_search(&w).is_ok()
+        let t = self.set.get_or_init(|| {
+            let words: std::collections::HashSet<_, _> = (self.list)().into_iter().collect();
+            let lengths = words.iter().fold(0, |m, w| m | length_bit(w));
+            WordTable { lengths, words }
+        });
+        t.lengths & length_bit(w) != 0 && t.words.contains(w)
     }
+}
+
+fn length_bit(w: &str) -> u64 {
+    1 << w.len().min(63)
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
     let mut v = list.to_vec();
     v.sort_unstable();
     v
+}
+
+/// FNV-1a, for the word sets: short keys, no untrusted input to defend against collisions.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // The table takes its bucket from the low bits, which FNV mixes least.
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x100000001b3);
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct BuildFnv;
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf29ce484222325)
+    }
 }
 
 static SET_NEVER: WordSet = WordSet::new(|| sorted(NEVER));
@@ -302,11 +355,18 @@ fn is_word_char(c: char) -> bool {
 
 /// The char at byte `i` of `s` (which must be a char boundary) and its length.
 fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
-    s.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+    match s.as_bytes().get(i) {
+        // An ASCII byte is a whole character.
+        Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
+        _ => s.get(i..)?.chars().next().map(|c| (c, c.len_utf8())),
+    }
 }
 
 fn char_before(s: &str, i: usize) -> Option<char> {
-    s.get(..i)?.chars().next_back()
+    match i.checked_sub(1).and_then(|k| s.as_bytes().get(k)) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => s.get(..i)?.chars().next_back(),
+    }
 }
 
 fn boundary_at(s: &str, i: usize) -> bool {
@@ -365,10 +425,27 @@ impl Geocoder {
 
     /// Finds the places `text` names, resolves them and picks the focus.
     pub fn geocode(&self, text: &str) -> Geocoding {
+        Self::with_scratch(|s| {
+            s.folded.refold(text);
+            self.geocode_with(text, s)
+        })
+    }
+
+    /// [`Geocoder::geocode`] over `folded`, the text already folded (shared with extraction).
+    pub fn geocode_folded(&self, text: &str, folded: &mut Folded) -> Geocoding {
+        Self::with_scratch(|s| {
+            std::mem::swap(&mut s.folded, folded);
+            let g = self.geocode_with(text, s);
+            std::mem::swap(&mut s.folded, folded);
+            g
+        })
+    }
+
+    fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
         SCRATCH.with(|s| match s.try_borrow_mut() {
-            Ok(mut s) => self.geocode_with(text, &mut s),
+            Ok(mut s) => f(&mut s),
             // Re-entrant use on one thread (not expected): use fresh buffers.
-            Err(_) => self.geocode_with(text, &mut Scratch::default()),
+            Err(_) => f(&mut Scratch::default()),
         })
     }
 
@@ -383,6 +460,21 @@ impl Geocoder {
         source: Option<&str>,
     ) -> Geocoding {
         let mut g = self.geocode(text);
+        if g.focus.is_none() {
+            g.focus = self.metadata_focus([title, source]);
+        }
+        g
+    }
+
+    /// [`Geocoder::geocode_report`] over `folded`, the text already folded.
+    pub fn geocode_report_folded(
+        &self,
+        text: &str,
+        folded: &mut Folded,
+        title: Option<&str>,
+        source: Option<&str>,
+    ) -> Geocoding {
+        let mut g = self.geocode_folded(text, folded);
         if g.focus.is_none() {
             g.focus = self.metadata_focus([title, source]);
         }
@@ -422,18 +514,26 @@ impl Geocoder {
         self.gazetteer.location(e, 0, 0, 0.25)
     }
 
+    /// Geocodes `text`, folded in `s.folded`.
     fn geocode_with(&self, text: &str, s: &mut Scratch) -> Geocoding {
-        s.folded.refold(text);
         s.case.clear();
-        s.case.extend(text.chars().map(|c| {
-            if c.is_uppercase() {
-                CASE_UPPER
-            } else if c.is_lowercase() {
-                CASE_LOWER
-            } else {
-                0
-            }
-        }));
+        if text.is_ascii() {
+            s.case.extend(text.bytes().map(|b| match b {
+                b'A'..=b'Z' => CASE_UPPER,
+                b'a'..=b'z' => CASE_LOWER,
+                _ => 0,
+            }));
+        } else {
+            s.case.extend(text.chars().map(|c| {
+                if c.is_uppercase() {
+                    CASE_UPPER
+                } else if c.is_lowercase() {
+                    CASE_LOWER
+                } else {
+                    0
+                }
+            }));
+        }
         s.mentions.clear();
         s.cands.clear();
         self.split_sentences(s);
@@ -606,7 +706,7 @@ impl Geocoder {
                 let joined = t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
                     && t.get(e + 1)
                         .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
-                if !(SET_ARTICLES.has(art) && joined) {
+                if !(joined && SET_ARTICLES.has(art)) {
                     i += len;
                     continue;
                 }
@@ -772,10 +872,11 @@ impl Geocoder {
             let mut found: Option<u32> = None;
             for &(st, e, _) in &s.unmatched {
                 let name = normalize(&s.folded.text[st..e]);
+                let Some(key) = SpellingKey::new(&name) else {
+                    continue;
+                };
                 for ci in 0..g.stats().countries as u32 {
-                    if g.admin_by_spelling(ci, &name, false)
-                        .is_some_and(|(_, d)| d <= 1)
-                    {
+                    if g.admin_by_spelling_within(ci, &key, false, 1).is_some() {
                         if found.is_some_and(|f| f != ci) {
                             return;
                         }

@@ -268,6 +268,11 @@ pub struct Matcher {
     pub phrase_info: Vec<PhraseInfo>,
     /// All patterns combined as `(?P<p0>...)|(?P<p1>...)`; group `pN` is `pattern_kinds[N]`.
     pub patterns: Option<Regex>,
+    /// `patterns` without its assertions (`\b`, anchors) and groups: it matches wherever
+    /// `patterns` does (and maybe elsewhere), and as a plain automaton it scans any text fast,
+    /// where `\b` stops the fast engine at the first non-ASCII letter. A text it does not match
+    /// has no pattern match.
+    pub patterns_prefilter: Option<Regex>,
     pub pattern_kinds: Vec<u16>,
 }
 
@@ -278,6 +283,31 @@ impl std::fmt::Debug for Matcher {
             .field("patterns", &self.pattern_kinds.len())
             .finish()
     }
+}
+
+/// The prefilter of a pattern regex: the same regex with its assertions and groups removed.
+fn prefilter(pattern: &str) -> Result<Regex, String> {
+    use regex_syntax::hir::{Hir, HirKind, Repetition};
+    fn relax(h: &Hir) -> Hir {
+        match h.kind() {
+            HirKind::Look(_) => Hir::empty(),
+            HirKind::Capture(c) => relax(&c.sub),
+            HirKind::Repetition(r) => Hir::repetition(Repetition {
+                sub: Box::new(relax(&r.sub)),
+                ..r.clone()
+            }),
+            HirKind::Concat(v) => Hir::concat(v.iter().map(relax).collect()),
+            HirKind::Alternation(v) => Hir::alternation(v.iter().map(relax).collect()),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => h.clone(),
+        }
+    }
+    let hir = regex_syntax::Parser::new()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    RegexBuilder::new(&relax(&hir).to_string())
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// All loaded lexicons, one per language.
@@ -956,6 +986,15 @@ impl Lexicon {
                 })?;
             (Some(re), pattern_src.iter().map(|(k, _, _)| *k).collect())
         };
+        let patterns_prefilter = match &patterns {
+            Some(re) => Some(prefilter(re.as_str()).map_err(|e| {
+                ctx.err(
+                    pattern_src[0].2,
+                    format!("cannot compile the patterns' prefilter: {e}"),
+                )
+            })?),
+            None => None,
+        };
 
         Ok(Lexicon {
             lang,
@@ -970,6 +1009,7 @@ impl Lexicon {
                 phrases,
                 phrase_info,
                 patterns,
+                patterns_prefilter,
                 pattern_kinds,
             }),
         })
@@ -984,6 +1024,26 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pattern_prefilter_matches_wherever_the_patterns_do() {
+        let src = r"\b(?P<p0>(?:they|the [a-z]+) (?:are|were) rats)\b|(?P<p1>^\w+ النار$)";
+        let re = Regex::new(src).unwrap();
+        let pre = prefilter(src).unwrap();
+        for t in [
+            "they are rats",
+            "é the men were rats é",
+            "قالوا اضرم النار",
+            "xthey are ratsx",
+            "a they are ratsy",
+            "nothing here",
+        ] {
+            assert!(!re.is_match(t) || pre.is_match(t), "{t}");
+        }
+        assert!(pre.is_match("xthey are ratsx"));
+        assert!(!pre.is_match("nothing here"));
+        assert!(pre.captures_len() == 1);
+    }
 
     const MINI: &str = r#"
 lang = "xx"

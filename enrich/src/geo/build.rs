@@ -710,6 +710,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         countries: country_recs,
         postings,
         names,
+        spellings: Default::default(),
     })
 }
 

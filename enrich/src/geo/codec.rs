@@ -187,6 +187,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Gazetteer, String> {
         countries,
         postings,
         names,
+        spellings: Default::default(),
     })
 }
 
