@@ -43,6 +43,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::fold::Folded;
+use crate::gazetteer::hints::{self, HintKind};
 use crate::gazetteer::words;
 use crate::gazetteer::{Entry, EntryKind, Gazetteer, BIG_PLACE, NONE};
 use crate::{Level, Location};
@@ -57,6 +58,27 @@ pub struct Geocoding {
 /// The geocoder: a shared gazetteer plus per-thread scratch buffers. `Send + Sync`.
 pub struct Geocoder {
     gazetteer: Arc<Gazetteer>,
+    /// Country index of each entry of [`hints::COUNTRY_HINTS`] (`NONE` if the gazetteer lacks it).
+    hint_countries: Vec<u32>,
+}
+
+/// The names of [`hints::COUNTRY_HINTS`], matched as whole words ignoring ASCII case.
+static HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(hints::COUNTRY_HINTS.iter().map(|h| h.0))
+            .ok()
+    });
+
+/// Weight of a country hint as context: an outlet's beat is its country, armed groups cross
+/// borders.
+fn hint_weight(kind: HintKind) -> f32 {
+    match kind {
+        HintKind::Outlet => 0.8,
+        HintKind::Actor => 0.5,
+    }
 }
 
 /// Most candidates kept per mention (postings are ordered best first).
@@ -232,6 +254,7 @@ static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERIC
 static SET_GIVEN: WordSet = WordSet::new(|| sorted(words::GIVEN_NAMES));
 static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
+static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
 
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
@@ -289,6 +312,9 @@ struct Scratch {
     unmatched: Vec<(usize, usize, bool)>,
     /// Countries the text names or whose places it names unambiguously.
     context: Vec<u32>,
+    /// Countries implied by actors and outlets ([`hints`]) in the text or the report's metadata,
+    /// with their weight.
+    hints: Vec<(u32, f32)>,
     key: String,
 }
 
@@ -356,7 +382,76 @@ fn word_after(s: &str, i: usize) -> Option<(usize, usize)> {
 
 impl Geocoder {
     pub fn new(gazetteer: Arc<Gazetteer>) -> Self {
-        Geocoder { gazetteer }
+        let hint_countries = hints::COUNTRY_HINTS
+            .iter()
+            .map(|h| gazetteer.country_index(h.1).unwrap_or(NONE))
+            .collect();
+        Geocoder {
+            gazetteer,
+            hint_countries,
+        }
+    }
+
+    /// Adds the countries that actors and outlets named in `text` imply ([`hints`]) to `out`,
+    /// keeping the highest weight per country.
+    fn country_hints(&self, text: &str, out: &mut Vec<(u32, f32)>) {
+        let Some(ac) = HINT_MATCHER.as_ref() else {
+            return;
+        };
+        for m in ac.find_iter(text) {
+            let (name, _, kind) = hints::COUNTRY_HINTS[m.pattern().as_usize()];
+            let found = &text[m.start()..m.end()];
+            let whole = char_before(text, m.start()).is_none_or(|c| !is_word_char(c))
+                && boundary_at(text, m.end());
+            let first_upper = name.chars().next().is_some_and(char::is_uppercase);
+            let case_ok = if hints::is_acronym(name) {
+                found == name
+            } else {
+                !first_upper || found.chars().next().is_some_and(char::is_uppercase)
+            };
+            let country = self.hint_countries[m.pattern().as_usize()];
+            if !whole || !case_ok || country == NONE {
+                continue;
+            }
+            let w = hint_weight(kind);
+            match out.iter_mut().find(|h| h.0 == country) {
+                Some(h) => h.1 = h.1.max(w),
+                None => out.push((country, w)),
+            }
+        }
+    }
+
+    /// The country the hints point to most, if one does.
+    fn hint_country(hints: &[(u32, f32)]) -> Option<u32> {
+        let mut best: Option<(u32, f32)> = None;
+        let mut tie = false;
+        for &(c, w) in hints {
+            match best {
+                Some((_, bw)) if w < bw => {}
+                Some((_, bw)) if w == bw => tie = true,
+                _ => {
+                    best = Some((c, w));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            None
+        } else {
+            best.map(|b| b.0)
+        }
+    }
+
+    /// A country-level focus from hints, with a low score and an empty span (the evidence is not
+    /// a toponym).
+    fn hint_focus(&self, hints: &[(u32, f32)]) -> Option<Location> {
+        let ci = Self::hint_country(hints)?;
+        let e = Entry {
+            kind: EntryKind::Country,
+            alternate: false,
+            index: ci,
+        };
+        self.gazetteer.location(e, 0, 0, 0.2)
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
@@ -365,26 +460,42 @@ impl Geocoder {
 
     /// Finds the places `text` names, resolves them and picks the focus.
     pub fn geocode(&self, text: &str) -> Geocoding {
+        self.geocode_hinted(text, &[], true)
+    }
+
+    /// [`Geocoder::geocode`] with country hints from outside the text (the report's source).
+    /// `fallback`: without a place in the text, the focus is the country the hints imply.
+    fn geocode_hinted(&self, text: &str, extra: &[(u32, f32)], fallback: bool) -> Geocoding {
         SCRATCH.with(|s| match s.try_borrow_mut() {
-            Ok(mut s) => self.geocode_with(text, &mut s),
+            Ok(mut s) => self.geocode_with(text, extra, fallback, &mut s),
             // Re-entrant use on one thread (not expected): use fresh buffers.
-            Err(_) => self.geocode_with(text, &mut Scratch::default()),
+            Err(_) => self.geocode_with(text, extra, fallback, &mut Scratch::default()),
         })
     }
 
-    /// Geocodes a report's text; when the text names no place, the focus falls back to the one
-    /// country its title or source names ("Agence Benin Press", "Daily Nation (Kenya)",
-    /// "Vanguard (Lagos)"), at country level, with a low score and an empty span (`0..0`: the
-    /// evidence is not in the text).
+    /// Geocodes a report's text, with the outlets its title or source names ([`hints`]: "Radio
+    /// Okapi") as country context. When the text names no place, the focus falls back to the one
+    /// country its title or source names ("Agence Benin Press", "Daily Nation (Kenya)", "Vanguard
+    /// (Lagos)"), else to the country its actors and outlets imply, at country level, with a low
+    /// score and an empty span (`0..0`: the evidence is not a toponym).
     pub fn geocode_report(
         &self,
         text: &str,
         title: Option<&str>,
         source: Option<&str>,
     ) -> Geocoding {
-        let mut g = self.geocode(text);
+        let mut extra = Vec::new();
+        for part in [title, source].into_iter().flatten() {
+            self.country_hints(part, &mut extra);
+        }
+        let mut g = self.geocode_hinted(text, &extra, false);
         if g.focus.is_none() {
             g.focus = self.metadata_focus([title, source]);
+        }
+        if g.focus.is_none() {
+            let mut all = extra;
+            self.country_hints(text, &mut all);
+            g.focus = self.hint_focus(&all);
         }
         g
     }
@@ -392,7 +503,8 @@ impl Geocoder {
     /// The country a report's metadata names, when it names exactly one.
     fn metadata_focus(&self, parts: [Option<&str>; 2]) -> Option<Location> {
         let mut country: Option<String> = None;
-        for part in parts.into_iter().flatten() {
+        // "Xinhua; Khaama Press": each outlet on its own.
+        for part in parts.into_iter().flatten().flat_map(|p| p.split(';')) {
             // Outlets with a worldwide beat say nothing of where their stories happen.
             let folded = crate::fold::fold(part);
             if GLOBAL_OUTLETS.iter().any(|o| folded.contains(o)) && !part.contains('(') {
@@ -422,7 +534,13 @@ impl Geocoder {
         self.gazetteer.location(e, 0, 0, 0.25)
     }
 
-    fn geocode_with(&self, text: &str, s: &mut Scratch) -> Geocoding {
+    fn geocode_with(
+        &self,
+        text: &str,
+        extra: &[(u32, f32)],
+        fallback: bool,
+        s: &mut Scratch,
+    ) -> Geocoding {
         s.folded.refold(text);
         s.case.clear();
         s.case.extend(text.chars().map(|c| {
@@ -436,13 +554,25 @@ impl Geocoder {
         }));
         s.mentions.clear();
         s.cands.clear();
+        s.hints.clear();
+        s.hints.extend_from_slice(extra);
+        let mut hints = std::mem::take(&mut s.hints);
+        self.country_hints(text, &mut hints);
+        s.hints = hints;
         self.split_sentences(s);
         self.scan_persons(s);
         s.unmatched.clear();
         self.detect(s);
         self.spelling_variants(s);
         if s.mentions.is_empty() {
-            return Geocoding::default();
+            return Geocoding {
+                locations: Vec::new(),
+                focus: if fallback {
+                    self.hint_focus(&s.hints)
+                } else {
+                    None
+                },
+            };
         }
         self.resolve(s);
         self.output(s)
@@ -613,6 +743,8 @@ impl Geocoder {
             }
             // Walk the fst over the text.
             s.finals.clear();
+            // A country's name with a possessive "s" whose apostrophe was lost ("Benins capital").
+            let mut possessive: Option<(usize, u64)> = None;
             let mut node = fst.root();
             let mut out = fst::raw::Output::zero();
             let mut j = i;
@@ -636,6 +768,9 @@ impl Geocoder {
                 if node.is_final() && text.is_char_boundary(j) && boundary_at(&text, j) {
                     s.finals.push((j, out.cat(node.final_output()).value()));
                 }
+                if node.is_final() && t.get(j) == Some(&b's') && boundary_at(&text, j + 1) {
+                    possessive = Some((j, out.cat(node.final_output()).value()));
+                }
             }
             let mut accepted = None;
             while let Some((e, v)) = s.finals.pop() {
@@ -643,6 +778,36 @@ impl Geocoder {
                     accepted = Some(m);
                     break;
                 }
+            }
+            if let (None, Some((e, v))) = (accepted, possessive) {
+                let country = g
+                    .postings(v)
+                    .any(|en| en.kind == EntryKind::Country && !en.alternate);
+                // Not a name of its own ("call Frances at"): after "in", "of" or "from" and
+                // before a lower-case word ("in Benins capital").
+                let lower_next = word_after(&text, e + 1)
+                    .is_some_and(|(a, _)| Self::case_at(s, a) == CASE_LOWER);
+                let cued = word_before(&text, i)
+                    .is_some_and(|(a, z)| matches!(&text[a..z], "in" | "of" | "from"));
+                if country && case == CASE_UPPER && lower_next && cued {
+                    if let Some(mut m) = self.accept(s, &text, i, e, v) {
+                        let mut k = m.c0;
+                        for ci in m.c0..m.c1 {
+                            if s.cands[ci].e.kind == EntryKind::Country {
+                                s.cands[k] = s.cands[ci];
+                                k += 1;
+                            }
+                        }
+                        s.cands.truncate(k);
+                        m.c1 = k;
+                        if k > m.c0 {
+                            accepted = Some(m);
+                        }
+                    }
+                }
+            }
+            if accepted.is_none() && case == CASE_UPPER {
+                accepted = self.directional_mention(s, &text, i);
             }
             match accepted {
                 Some(m) => {
@@ -761,6 +926,8 @@ impl Geocoder {
                 }
             }
         }
+        s.context
+            .extend(s.hints.iter().filter(|h| h.1 >= 0.5).map(|h| h.0));
         s.context.sort_unstable();
         s.context.dedup();
         if s.context.len() > 4 {
@@ -997,6 +1164,21 @@ impl Geocoder {
                 }
             }
         }
+        // A given name before another capitalised word is a person's ("Mary Wheeler"), even where
+        // it names a province; the first word of a longer Arabic name ("Abu Sleem", "Um Tajok")
+        // is no town of its own.
+        if single && !has_country && !caps && (SET_GIVEN.has(key) || SET_NAME_PREFIXES.has(key)) {
+            let joined_upper = next.is_some_and(|(a, _, w, c)| {
+                a == e + 1
+                    && c == CASE_UPPER
+                    && !SET_ADMIN_GENERICS.has(w)
+                    && !SET_PLACE_GENERICS.has(w)
+            }) || (text.as_bytes().get(e) == Some(&b'-')
+                && Self::case_at(s, e + 1) == CASE_UPPER);
+            if joined_upper {
+                return None;
+            }
+        }
         let running_caps = caps && !short && !has_country;
         // Another capitalised word before it, not a cue or direction: part of a person's or an
         // organisation's name ("Raquel Henry").
@@ -1155,6 +1337,9 @@ impl Geocoder {
                 s.cands.push(c);
             }
         }
+        if single && !major {
+            self.push_directional(s, text, st, e);
+        }
         if s.cands.len() == c0 {
             return None;
         }
@@ -1167,6 +1352,89 @@ impl Geocoder {
             c1: s.cands.len(),
             cue,
             place_hint,
+            dateline: false,
+            sentence: Self::sentence_of(s, st),
+            best: c0,
+            conf: 0.0,
+            keep: true,
+        })
+    }
+
+    /// Pushes the provinces that the word at folded bytes `st..e` names with a direction ("North
+    /// Sinai" and "South Sinai" for "Sinai", the Darfur states for "Darfur"), when there are
+    /// several and they lie in one country; whether any were pushed.
+    fn push_directional(&self, s: &mut Scratch, text: &str, st: usize, e: usize) -> bool {
+        let g = &*self.gazetteer;
+        let word = &text[st..e];
+        if word.len() < 4
+            || !word.bytes().all(|b| b.is_ascii_alphabetic())
+            || SET_COMMON.has(word)
+            || SET_ADMIN_GENERICS.has(word)
+            || SET_PLACE_GENERICS.has(word)
+            || SET_DIRECTIONS.has(word)
+        {
+            return false;
+        }
+        let c0 = s.cands.len();
+        let mut country = NONE;
+        for dir in words::DIRECTION_PREFIXES {
+            s.key.clear();
+            s.key.push_str(dir);
+            s.key.push(' ');
+            s.key.push_str(word);
+            let Some(v) = g.names().get(s.key.as_bytes()) else {
+                continue;
+            };
+            for en in g.postings(v) {
+                if en.kind != EntryKind::Admin1 || en.alternate {
+                    continue;
+                }
+                if let Some(c) = self.candidate(en, false, false) {
+                    if country != NONE && c.country != country {
+                        s.cands.truncate(c0);
+                        return false;
+                    }
+                    country = c.country;
+                    s.cands.push(c);
+                }
+            }
+        }
+        // A region that several provinces share ("North Kivu", "South Kivu"); one province
+        // named "North Hill" says nothing of "Hill".
+        if s.cands.len() < c0 + 2 {
+            s.cands.truncate(c0);
+            return false;
+        }
+        true
+    }
+
+    /// A capitalised word that matches no name but names the provinces that share it ("Darfur"):
+    /// a mention of them.
+    fn directional_mention(&self, s: &mut Scratch, text: &str, st: usize) -> Option<Mention> {
+        let mut e = st;
+        while let Some((c, l)) = char_at(text, e) {
+            if !is_word_char(c) {
+                break;
+            }
+            e += l;
+        }
+        if Self::sentence_initial(text, st) {
+            return None;
+        }
+        let c0 = s.cands.len();
+        if !self.push_directional(s, text, st, e) {
+            return None;
+        }
+        let (start, end) = s.folded.span(st, e);
+        Some(Mention {
+            fstart: st,
+            fend: e,
+            start,
+            end,
+            c0,
+            c1: s.cands.len(),
+            cue: false,
+            place_hint: false,
             dateline: false,
             sentence: Self::sentence_of(s, st),
             best: c0,
@@ -1268,6 +1536,13 @@ impl Geocoder {
         s.countries.clear();
         for m in &s.mentions {
             add_country_mass(&s.cands[m.c0..m.c1], &mut s.countries, 1.0);
+        }
+        // Actors and outlets that imply a country count as weak mentions of it.
+        for &(c, w) in &s.hints {
+            match s.countries.iter_mut().find(|x| x.0 == c) {
+                Some(x) => x.1 += w,
+                None => s.countries.push((c, w)),
+            }
         }
         let max_w = s.countries.iter().map(|c| c.1).fold(0.0f32, f32::max);
         for mi in 0..n {
@@ -1565,6 +1840,12 @@ impl Geocoder {
                 None => votes.push((c.country, w)),
             }
         }
+        for &(c, w) in &s.hints {
+            match votes.iter_mut().find(|v| v.0 == c) {
+                Some(v) => v.1 += 0.6 * w,
+                None => votes.push((c, 0.6 * w)),
+            }
+        }
         votes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let dominant = votes.first().map(|v| v.0);
         let text_len = s.folded.text.len().max(1) as f32;
@@ -1644,6 +1925,28 @@ impl Geocoder {
         }
         let m = &s.mentions[kept[li]];
         let loc = &locations[li];
+        // A nationality ("Kenyan forces repel an al-Shabaab attack") or an unsure place in a
+        // country the text never names nor implies by a nationality, against the country its actors or outlets imply: that
+        // country.
+        let fc = s.cands[m.best];
+        let named = kept.iter().any(|&k| {
+            let o = s.cands[s.mentions[k].best];
+            matches!(
+                o.e.kind,
+                EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
+            ) && o.country == fc.country
+        });
+        if let Some(hc) = Self::hint_country(&s.hints) {
+            let hinted = s.hints.iter().any(|h| h.0 == fc.country);
+            if hc != fc.country
+                && !hinted
+                && (fc.e.kind == EntryKind::Demonym || (m.conf < 0.75 && !named))
+            {
+                if let Some(l) = self.hint_focus(&s.hints) {
+                    return Some(l);
+                }
+            }
+        }
         // Low confidence in a place: fall back to a division or country the text supports.
         if loc.level != Level::Country && m.conf < 0.45 {
             let c = s.cands[m.best];
@@ -2091,6 +2394,83 @@ mod tests {
             .focus
             .expect("focus");
         assert_eq!(f.country, "SD");
+    }
+
+    #[test]
+    fn builtin_country_hints() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // An armed group implies its country when no place is named.
+        let f = gc
+            .geocode("Boko Haram fighters raided a village at night, killing two.")
+            .focus
+            .expect("focus");
+        assert_eq!(
+            (f.country.as_str(), f.level, f.start, f.end),
+            ("NG", Level::Country, 0, 0)
+        );
+        // ... and outweighs the nationality of the forces it fought.
+        let g = gc.geocode("Kenyan troops repelled an al-Shabaab assault on their base.");
+        assert_eq!(g.focus.expect("focus").country, "SO");
+        // Outlets with a national beat, in the source; they outweigh actors.
+        let text = "Gunmen attacked farmers in their fields.";
+        let f = gc.geocode_report(text, None, Some("Radio Dabanga")).focus;
+        assert_eq!(f.expect("focus").country, "SD");
+        let text = "Boko Haram raided a village, killing two.";
+        let f = gc
+            .geocode_report(text, None, Some("Xinhua; Camer.be"))
+            .focus;
+        assert_eq!(f.expect("focus").country, "CM");
+        // Case matters: "a new vision" is no outlet, "saf" no army.
+        let g = gc.geocode("They presented a new vision for schools, saf said.");
+        assert!(g.focus.is_none(), "{:?}", g.focus);
+        // The province named in a container's position resolves in the hinted country.
+        let f = gc
+            .geocode(
+                "A roadside bomb killed a teacher in Dawlat Yar district, Ghor, on Monday. \
+                 The Taliban denied involvement.",
+            )
+            .focus
+            .expect("focus");
+        assert_eq!(f.admin1.as_deref(), Some("AF.09"), "{f:?}");
+        // An unsure foreign namesake gives way to the hinted country.
+        let f = gc
+            .geocode_report(
+                "Militiamen burned houses in Kafe.",
+                None,
+                Some("Radio Okapi"),
+            )
+            .focus
+            .expect("focus");
+        assert_eq!(f.country, "CD", "{f:?}");
+    }
+
+    #[test]
+    fn builtin_name_fragments_possessives_and_shared_regions() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // A given name before a surname is no province ("Mary" is one in Turkmenistan), and
+        // "Abu" before another name is no town in India.
+        for t in [
+            "Tickets are on sale, said Mary Wheeler, a teacher.",
+            "Fighting was reported in Abu Sleem on Sunday.",
+            "For details call Frances at the office.",
+        ] {
+            let g = gc.geocode(t);
+            assert!(g.locations.is_empty(), "{t}: {:?}", g.locations);
+        }
+        // A possessive whose apostrophe was lost.
+        let g = gc.geocode("Protesters gathered in front of Benins parliament on Monday.");
+        assert_eq!(names(&g), vec![("Benin".into(), "BJ".into())]);
+        // A region its provinces share: "Sinai" is North and South Sinai, not Sinaí, Ecuador.
+        let f = gc
+            .geocode("A bomb wounded two soldiers in central Sinai on Monday.")
+            .focus
+            .expect("focus");
+        assert_eq!(f.country, "EG", "{f:?}");
+        let f = gc
+            .geocode("Militiamen attacked displaced people in Darfur.")
+            .focus
+            .expect("focus");
+        assert_eq!(f.country, "SD", "{f:?}");
     }
 
     #[test]

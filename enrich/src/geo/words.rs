@@ -40,6 +40,20 @@ pub const ADMIN_GENERICS: &[&str] = &[
     "estado",
 ];
 
+/// Words that start longer Arabic names of places and people ("Abu Sleem", "Um Tajok", "Jebel
+/// Marra"): followed by another capitalised word they are not a place on their own, whatever
+/// town bears them.
+pub const NAME_PREFIXES: &[&str] = &[
+    "abu", "ain", "al", "bayt", "beit", "beni", "bani", "bin", "bir", "dayr", "deir", "ein", "ibn",
+    "jabal", "jebel", "kafr", "khirbet", "ras", "sidi", "tell", "um", "umm", "wadi",
+];
+
+/// Words that, before a name, form the names of provinces ("North Sinai", "South Darfur"): a bare
+/// "Sinai" or "Darfur" is the region those provinces share.
+pub const DIRECTION_PREFIXES: &[&str] = &[
+    "north", "south", "east", "west", "central", "upper", "lower",
+];
+
 /// Generic words that name a settlement ("Kabul city", "town of Mopti").
 pub const PLACE_GENERICS: &[&str] = &["city", "town", "village", "villages", "camp", "settlement"];
 
@@ -293,6 +307,7 @@ pub const COMMON_WORDS: &[&str] = &[
     "friend",
     "friendship",
     "from",
+    "front",
     "garden",
     "gas",
     "gate",
