@@ -1174,6 +1174,7 @@ impl Geocoder {
                     && !SET_ADMIN_GENERICS.has(w)
                     && !SET_PLACE_GENERICS.has(w)
             }) || (text.as_bytes().get(e) == Some(&b'-')
+                && text.as_bytes().get(e + 1).is_some()
                 && Self::case_at(s, e + 1) == CASE_UPPER);
             if joined_upper {
                 return None;
