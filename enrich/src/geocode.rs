@@ -315,6 +315,8 @@ struct Scratch {
     /// Countries implied by actors and outlets ([`hints`]) in the text or the report's metadata,
     /// with their weight.
     hints: Vec<(u32, f32)>,
+    /// World regions named: folded span and index into [`words::WORLD_REGIONS`].
+    regions: Vec<(usize, usize, usize)>,
     key: String,
 }
 
@@ -554,6 +556,7 @@ impl Geocoder {
         }));
         s.mentions.clear();
         s.cands.clear();
+        s.regions.clear();
         s.hints.clear();
         s.hints.extend_from_slice(extra);
         let mut hints = std::mem::take(&mut s.hints);
@@ -566,7 +569,7 @@ impl Geocoder {
         self.spelling_variants(s);
         if s.mentions.is_empty() {
             return Geocoding {
-                locations: Vec::new(),
+                locations: self.region_locations(s),
                 focus: if fallback {
                     self.hint_focus(&s.hints)
                 } else {
@@ -741,6 +744,11 @@ impl Geocoder {
                     continue;
                 }
             }
+            // A continent or world region ("Europe", "West Africa") before any place it contains.
+            if let Some(e) = Self::world_region_at(s, &text, i) {
+                i = e;
+                continue;
+            }
             // Walk the fst over the text.
             s.finals.clear();
             // A country's name with a possessive "s" whose apostrophe was lost ("Benins capital").
@@ -837,6 +845,29 @@ impl Geocoder {
             }
         }
         s.folded.text = text;
+    }
+
+    /// A world region's name at folded byte `i`, capitalised ("Europe"; "EU" in capitals):
+    /// recorded, and its end returned.
+    fn world_region_at(s: &mut Scratch, t: &str, i: usize) -> Option<usize> {
+        if Self::case_at(s, i) != CASE_UPPER {
+            return None;
+        }
+        let rest = &t[i..];
+        let mut best: Option<(usize, usize)> = None;
+        for (k, r) in words::WORLD_REGIONS.iter().enumerate() {
+            let n = r.0.len();
+            if rest.starts_with(r.0)
+                && boundary_at(t, i + n)
+                && best.is_none_or(|(_, bn)| n > bn)
+                && (n > 2 || Self::all_caps(s, i, i + n))
+            {
+                best = Some((k, n));
+            }
+        }
+        let (k, n) = best?;
+        s.regions.push((i, i + n, k));
+        Some(i + n)
     }
 
     /// Whether folded byte `i` is where a text states a container: after "X district, ",
@@ -1818,7 +1849,36 @@ impl Geocoder {
             }
         }
         let focus = self.focus(s, &kept, &locations);
+        if !s.regions.is_empty() {
+            locations.extend(self.region_locations(s));
+            locations.sort_by_key(|l| l.start);
+        }
         Geocoding { locations, focus }
+    }
+
+    /// The world regions the text names, as locations without a country.
+    fn region_locations(&self, s: &Scratch) -> Vec<Location> {
+        s.regions
+            .iter()
+            .map(|&(st, e, k)| {
+                let (_, name, lat, lon) = words::WORLD_REGIONS[k];
+                let (start, end) = s.folded.span(st, e);
+                Location {
+                    name: name.to_string(),
+                    start,
+                    end,
+                    geonameid: None,
+                    lat: f64::from(lat),
+                    lon: f64::from(lon),
+                    country: String::new(),
+                    admin1: None,
+                    admin1_name: None,
+                    admin2: None,
+                    level: Level::Region,
+                    score: 0.5,
+                }
+            })
+            .collect()
     }
 
     /// The location of the reported event.
@@ -2472,6 +2532,36 @@ mod tests {
             .focus
             .expect("focus");
         assert_eq!(f.country, "SD", "{f:?}");
+    }
+
+    #[test]
+    fn builtin_world_regions_are_toponyms_not_focus() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode(
+            "Ministers from the EU met in Brussels to discuss migration from West Africa.",
+        );
+        let got: Vec<(&str, &str, Level)> = g
+            .locations
+            .iter()
+            .map(|l| (l.name.as_str(), l.country.as_str(), l.level))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("European Union", "", Level::Region),
+                ("Brussels", "BE", Level::Place),
+                ("West Africa", "", Level::Region),
+            ]
+        );
+        assert_eq!(g.focus.expect("focus").country, "BE");
+        // A region alone is no focus; "Africa" is not Mahdia (once called so); lower-case "eu"
+        // and "South Africa" are no regions.
+        let g = gc.geocode("Protests spread across Europe and Africa on Sunday.");
+        assert_eq!(g.locations.len(), 2, "{:?}", g.locations);
+        assert!(g.locations.iter().all(|l| l.level == Level::Region));
+        assert!(g.focus.is_none(), "{:?}", g.focus);
+        let g = gc.geocode("Police fired on striking miners in South Africa, eu.");
+        assert_eq!(names(&g), vec![("South Africa".into(), "ZA".into())]);
     }
 
     #[test]
