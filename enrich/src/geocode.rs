@@ -307,6 +307,10 @@ struct Scratch {
     titlecase: Vec<bool>,
     /// Hashes of folded words the text uses as a person's name ("Mills" after "David").
     persons: Vec<u64>,
+    /// Hashes of folded words the text writes after another capitalised word mid-sentence
+    /// ("Emilie Holroyd", "Stevens & Wilkinson" is not one): likely surnames or parts of
+    /// organisations' names, which small places sharing them are not.
+    surnames: Vec<u64>,
     /// Capitalised words in a container's position that matched no name: folded span and
     /// whether an administrative generic follows ("Wardak", "Saydabad district").
     unmatched: Vec<(usize, usize, bool)>,
@@ -665,9 +669,13 @@ impl Geocoder {
     /// followed by an age ("Boren, 28,"). A later "Mills said" is then a person, not a town.
     fn scan_persons(&self, s: &mut Scratch) {
         s.persons.clear();
+        s.surnames.clear();
         let text = std::mem::take(&mut s.folded.text);
         let mut in_name = false;
         let mut prev_end = 0;
+        // Whether the previous word is capitalised and can start a name of two words.
+        let mut prev_first = false;
+        let mut prev_start = 0;
         let mut i = 0;
         while let Some((c, len)) = char_at(&text, i) {
             if !is_word_char(c) {
@@ -690,6 +698,45 @@ impl Geocoder {
             } else {
                 in_name = false;
             }
+            let caps = Self::all_caps(s, a, i);
+            // "Emilie Holroyd", "Tyrise M. Bell", "Stevens & Wilkinson", "Lewis said".
+            let initial = gap == ". "
+                && prev_end == prev_start + 1
+                && text.as_bytes()[prev_start].is_ascii_alphabetic()
+                && Self::case_at(s, prev_start) == CASE_UPPER;
+            let ampersand = gap == " & " && Self::case_at(s, prev_start) == CASE_UPPER;
+            let speech = word_after(&text, i).is_some_and(|(b, z)| {
+                b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
+            });
+            if upper
+                && !caps
+                && ((prev_first && gap == " " && !s.titlecase[Self::sentence_of(s, a)])
+                    || initial
+                    || ampersand
+                    || speech)
+            {
+                s.surnames.push(hash_word(w));
+            }
+            if ampersand {
+                // The name before the ampersand too.
+                s.surnames.push(hash_word(&text[prev_start..prev_end]));
+            }
+            prev_first = upper
+                && !caps
+                && !Self::sentence_initial(&text, a)
+                && !SET_CUES.has(w)
+                && !SET_DIRECTIONS.has(w)
+                && !SET_NEVER.has(w)
+                && !SET_ARTICLES.has(w)
+                && !SET_PARTICLES.has(w)
+                && !SET_TITLES.has(w)
+                && !SET_ADMIN_GENERICS.has(w)
+                && !SET_PLACE_GENERICS.has(w)
+                && !FEATURE_WORDS.contains(&w)
+                && !matches!(
+                    w,
+                    "st" | "saint" | "san" | "santa" | "los" | "las" | "la" | "le"
+                );
             if (upper && SET_GIVEN.has(w)) || (SET_TITLES.has(w) && w != "st" && w != "saint") {
                 in_name = true;
             }
@@ -703,11 +750,14 @@ impl Geocoder {
                     }
                 }
             }
+            prev_start = a;
             prev_end = i;
         }
         s.folded.text = text;
         s.persons.sort_unstable();
         s.persons.dedup();
+        s.surnames.sort_unstable();
+        s.surnames.dedup();
     }
 
     fn detect(&self, s: &mut Scratch) {
@@ -1129,6 +1179,7 @@ impl Geocoder {
         let mut has_place = false;
         let mut any = false;
         let mut top_rank = 0;
+        let mut top_population = 0;
         let mut abbrev = false;
         let mut has_country_name = false;
         for en in g.postings(v) {
@@ -1159,6 +1210,7 @@ impl Geocoder {
                 EntryKind::Place => {
                     if let Some(p) = g.place(en.index) {
                         top_rank = top_rank.max(p.rank);
+                        top_population = top_population.max(p.population);
                     }
                     has_place = true;
                     any = true
@@ -1184,6 +1236,19 @@ impl Geocoder {
             // A word the text uses as a person's name ("David Mills ... Mills said"), a given
             // name, or a name next to a verb of speech ("Clark said", "said Jones").
             if s.persons.binary_search(&hash_word(key)).is_ok() || SET_GIVEN.has(key) {
+                return None;
+            }
+            // A word the text writes after another capitalised one ("Emilie Holroyd ...
+            // Holroyd served"), unless a city or a seat of government bears it, or the text
+            // calls it a division or a place here ("Lewis County").
+            let generic_next = next.is_some_and(|(a, _, w, _)| {
+                a == e + 1 && (SET_ADMIN_GENERICS.has(w) || SET_PLACE_GENERICS.has(w))
+            });
+            if top_population < BIG_PLACE
+                && top_rank < 5
+                && !generic_next
+                && s.surnames.binary_search(&hash_word(key)).is_ok()
+            {
                 return None;
             }
             if top_rank < 6 {
@@ -2562,6 +2627,29 @@ mod tests {
         assert!(g.focus.is_none(), "{:?}", g.focus);
         let g = gc.geocode("Police fired on striking miners in South Africa, eu.");
         assert_eq!(names(&g), vec![("South Africa".into(), "ZA".into())]);
+    }
+
+    #[test]
+    fn builtin_surnames_and_organisations_are_not_places() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        for t in [
+            // A word written after another capitalised one, then alone.
+            "A longtime volunteer, Emilie Holroyd, died on Friday. Holroyd served for years.",
+            // After an initial, around an ampersand, before a verb of speech.
+            "Police shot Tyrise M. Bell on Jan. 23. Bell had pulled a handgun.",
+            "The city owes money to Stevens & Wilkinson for the hotel.",
+            // Capitalised common words that start names of firms and bodies.
+            "Titan plans to drill on the farm, and the Naval Reserve objected.",
+        ] {
+            let g = gc.geocode(t);
+            assert!(g.locations.is_empty(), "{t}: {:?}", g.locations);
+        }
+        // A division the text calls one stays, and so do cities.
+        let g =
+            gc.geocode("The alderman Mitch Lewis was questioned. Deputies patrol Lewis County.");
+        assert_eq!(names(&g), vec![("Lewis County".into(), "US".into())]);
+        let g = gc.geocode("The band Rodeo Houston played. Houston hosted the show.");
+        assert_eq!(names(&g), vec![("Houston".into(), "US".into())]);
     }
 
     #[test]
