@@ -60,6 +60,8 @@ pub struct Geocoder {
     gazetteer: Arc<Gazetteer>,
     /// Country index of each entry of [`hints::COUNTRY_HINTS`] (`NONE` if the gazetteer lacks it).
     hint_countries: Vec<u32>,
+    /// Admin1 indices of [`hints::PROVINCE_HINTS`] for each entry of [`hints::COUNTRY_HINTS`].
+    hint_provinces: Vec<Vec<u32>>,
 }
 
 /// The names of [`hints::COUNTRY_HINTS`], matched as whole words ignoring ASCII case.
@@ -319,6 +321,8 @@ struct Scratch {
     /// Countries implied by actors and outlets ([`hints`]) in the text or the report's metadata,
     /// with their weight.
     hints: Vec<(u32, f32)>,
+    /// Provinces the actors named imply ([`hints::PROVINCE_HINTS`]), as admin1 indices.
+    provinces: Vec<u32>,
     /// World regions named: folded span and index into [`words::WORLD_REGIONS`].
     regions: Vec<(usize, usize, usize)>,
     key: String,
@@ -392,15 +396,26 @@ impl Geocoder {
             .iter()
             .map(|h| gazetteer.country_index(h.1).unwrap_or(NONE))
             .collect();
+        let hint_provinces = hints::COUNTRY_HINTS
+            .iter()
+            .map(|h| {
+                hints::PROVINCE_HINTS
+                    .iter()
+                    .filter(|p| p.0 == h.0)
+                    .filter_map(|p| gazetteer.admin1_index(p.1))
+                    .collect()
+            })
+            .collect();
         Geocoder {
             gazetteer,
             hint_countries,
+            hint_provinces,
         }
     }
 
     /// Adds the countries that actors and outlets named in `text` imply ([`hints`]) to `out`,
-    /// keeping the highest weight per country.
-    fn country_hints(&self, text: &str, out: &mut Vec<(u32, f32)>) {
+    /// keeping the highest weight per country, and the provinces they imply to `provinces`.
+    fn country_hints(&self, text: &str, out: &mut Vec<(u32, f32)>, provinces: &mut Vec<u32>) {
         let Some(ac) = HINT_MATCHER.as_ref() else {
             return;
         };
@@ -420,6 +435,7 @@ impl Geocoder {
                 continue;
             }
             let w = hint_weight(kind);
+            provinces.extend_from_slice(&self.hint_provinces[m.pattern().as_usize()]);
             match out.iter_mut().find(|h| h.0 == country) {
                 Some(h) => h.1 = h.1.max(w),
                 None => out.push((country, w)),
@@ -449,15 +465,36 @@ impl Geocoder {
     }
 
     /// A country-level focus from hints, with a low score and an empty span (the evidence is not
-    /// a toponym).
-    fn hint_focus(&self, hints: &[(u32, f32)]) -> Option<Location> {
+    /// a toponym); in the province the hints imply there, if any.
+    fn hint_focus(&self, hints: &[(u32, f32)], provinces: &[u32]) -> Option<Location> {
         let ci = Self::hint_country(hints)?;
+        self.in_hinted_province(ci, provinces, 0.2).or_else(|| {
+            let e = Entry {
+                kind: EntryKind::Country,
+                alternate: false,
+                index: ci,
+            };
+            self.gazetteer.location(e, 0, 0, 0.2)
+        })
+    }
+
+    /// The one province of country `ci` that the hints imply, as a location with an empty span.
+    fn in_hinted_province(&self, ci: u32, provinces: &[u32], score: f64) -> Option<Location> {
+        let mut found = provinces.iter().filter(|&&p| {
+            self.gazetteer
+                .admin1_rec(p)
+                .is_some_and(|a| a.country == ci)
+        });
+        let p = *found.next()?;
+        if found.any(|&q| q != p) {
+            return None;
+        }
         let e = Entry {
-            kind: EntryKind::Country,
+            kind: EntryKind::Admin1,
             alternate: false,
-            index: ci,
+            index: p,
         };
-        self.gazetteer.location(e, 0, 0, 0.2)
+        self.gazetteer.location(e, 0, 0, score)
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
@@ -491,18 +528,24 @@ impl Geocoder {
         source: Option<&str>,
     ) -> Geocoding {
         let mut extra = Vec::new();
+        let mut provinces = Vec::new();
         for part in [title, source].into_iter().flatten() {
-            self.country_hints(part, &mut extra);
+            self.country_hints(part, &mut extra, &mut provinces);
         }
         let mut g = self.geocode_hinted(text, &extra, false);
-        if g.focus.is_none() {
-            g.focus = self.metadata_focus([title, source]);
+        if g.focus.is_some() {
+            return g;
         }
-        if g.focus.is_none() {
-            let mut all = extra;
-            self.country_hints(text, &mut all);
-            g.focus = self.hint_focus(&all);
-        }
+        let mut all = extra;
+        self.country_hints(text, &mut all, &mut provinces);
+        g.focus = match self.metadata_focus([title, source]) {
+            Some(m) => self
+                .gazetteer
+                .country_index(&m.country)
+                .and_then(|ci| self.in_hinted_province(ci, &provinces, m.score))
+                .or(Some(m)),
+            None => self.hint_focus(&all, &provinces),
+        };
         g
     }
 
@@ -563,9 +606,13 @@ impl Geocoder {
         s.regions.clear();
         s.hints.clear();
         s.hints.extend_from_slice(extra);
-        let mut hints = std::mem::take(&mut s.hints);
-        self.country_hints(text, &mut hints);
-        s.hints = hints;
+        s.provinces.clear();
+        let (mut hints, mut provinces) = (
+            std::mem::take(&mut s.hints),
+            std::mem::take(&mut s.provinces),
+        );
+        self.country_hints(text, &mut hints, &mut provinces);
+        (s.hints, s.provinces) = (hints, provinces);
         self.split_sentences(s);
         self.scan_persons(s);
         s.unmatched.clear();
@@ -575,7 +622,7 @@ impl Geocoder {
             return Geocoding {
                 locations: self.region_locations(s),
                 focus: if fallback {
-                    self.hint_focus(&s.hints)
+                    self.hint_focus(&s.hints, &s.provinces)
                 } else {
                     None
                 },
@@ -2068,9 +2115,17 @@ impl Geocoder {
                 && !hinted
                 && (fc.e.kind == EntryKind::Demonym || (m.conf < 0.75 && !named))
             {
-                if let Some(l) = self.hint_focus(&s.hints) {
+                if let Some(l) = self.hint_focus(&s.hints, &s.provinces) {
                     return Some(l);
                 }
+            }
+        }
+        // A country named without any place in it, by a report whose actors imply a province
+        // there ("Nigerian troops dislodged Boko Haram"): that province.
+        if loc.level == Level::Country {
+            if let Some(mut l) = self.in_hinted_province(fc.country, &s.provinces, loc.score) {
+                (l.start, l.end) = (loc.start, loc.end);
+                return Some(l);
             }
         }
         // Low confidence in a place: fall back to a division or country the text supports.
@@ -2525,15 +2580,34 @@ mod tests {
     #[test]
     fn builtin_country_hints() {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
-        // An armed group implies its country when no place is named.
+        // An armed group implies its country when no place is named, and the province where it
+        // fights most there.
         let f = gc
             .geocode("Boko Haram fighters raided a village at night, killing two.")
             .focus
             .expect("focus");
         assert_eq!(
-            (f.country.as_str(), f.level, f.start, f.end),
-            ("NG", Level::Country, 0, 0)
+            (
+                f.country.as_str(),
+                f.admin1.as_deref(),
+                f.level,
+                f.start,
+                f.end
+            ),
+            ("NG", Some("NG.27"), Level::Admin1, 0, 0)
         );
+        let f = gc
+            .geocode("Militiamen of the FRPI attacked an army position, killing a soldier.")
+            .focus
+            .expect("focus");
+        assert_eq!(f.admin1.as_deref(), Some("CD.17"), "{f:?}");
+        let f = gc
+            .geocode("Nigerian troops dislodged Boko Haram from two villages.")
+            .focus;
+        assert_eq!(f.expect("focus").admin1.as_deref(), Some("NG.27"));
+        // An actor without a province hint gives the country.
+        let f = gc.geocode("Taliban fighters attacked a checkpoint.").focus;
+        assert_eq!(f.expect("focus").level, Level::Country);
         // ... and outweighs the nationality of the forces it fought.
         let g = gc.geocode("Kenyan troops repelled an al-Shabaab assault on their base.");
         assert_eq!(g.focus.expect("focus").country, "SO");
@@ -2545,7 +2619,11 @@ mod tests {
         let f = gc
             .geocode_report(text, None, Some("Xinhua; Camer.be"))
             .focus;
-        assert_eq!(f.expect("focus").country, "CM");
+        let f = f.expect("focus");
+        assert_eq!(
+            (f.country.as_str(), f.admin1.as_deref()),
+            ("CM", Some("CM.12"))
+        );
         // Case matters: "a new vision" is no outlet, "saf" no army.
         let g = gc.geocode("They presented a new vision for schools, saf said.");
         assert!(g.focus.is_none(), "{:?}", g.focus);

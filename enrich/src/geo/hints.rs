@@ -168,6 +168,21 @@ pub const COUNTRY_HINTS: &[(&str, &str, HintKind)] = &[
     ("Tehrik-i-Taliban", "PK", HintKind::Actor),
 ];
 
+/// Provinces where a group of [`COUNTRY_HINTS`] does most of its fighting, per country, as
+/// (name as in that table, GeoNames admin1 code): a report in that country that names the group
+/// but no place of its own is most likely there ("Boko Haram raided a village" in Nigeria:
+/// Borno). Codes the gazetteer lacks are ignored.
+pub const PROVINCE_HINTS: &[(&str, &str)] = &[
+    ("Boko Haram", "NG.27"),
+    ("Boko Haram", "CM.12"),
+    ("Boko Haram", "NE.02"),
+    ("Boko Haram", "TD.07"),
+    ("ISWAP", "NG.27"),
+    ("Civilian JTF", "NG.27"),
+    ("FRPI", "CD.17"),
+    ("CODECO", "CD.17"),
+];
+
 /// Whether a table entry must match in capitals (an acronym such as "SAF").
 pub fn is_acronym(name: &str) -> bool {
     name.chars().filter(|c| c.is_alphabetic()).count() >= 2
