@@ -247,5 +247,9 @@ pub enum EvalCommand {
         /// Geoparsing corpus (JSONL with gold toponym spans).
         #[arg(long)]
         geoparsing: PathBuf,
+        /// Also write every miss (wrong focus, false, missed or distant toponym) to this file,
+        /// one JSON object a line with a `kind`, the report id, the expected and the found.
+        #[arg(long)]
+        misses: Option<PathBuf>,
     },
 }

@@ -55,12 +55,19 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             reports,
             gold,
             geoparsing,
+            misses,
         }) => {
             let loaded = setup::load_config(g.config.as_deref())?;
             let enricher = setup::enricher(&loaded)?;
             print!(
                 "{}",
-                crate::eval_geocoding::report(&enricher, reports, gold, geoparsing)?
+                crate::eval_geocoding::report(
+                    &enricher,
+                    reports,
+                    gold,
+                    geoparsing,
+                    misses.as_deref()
+                )?
             );
             Ok(())
         }

@@ -9,9 +9,15 @@
 //!   recall and F1, and accuracy within 161 km of the matched toponyms. Gold toponyms without
 //!   coordinates (metonyms, organisations, generic nouns such as "country") are not counted as
 //!   toponyms to find, and a predicted span that overlaps one is neither right nor wrong.
+//!
+//! With `--misses FILE`, every miss is also written to FILE as one JSON object a line, with a
+//! `kind` (`country`, `admin1`, `far` for ACLED focuses; `false_toponym`, `missed_toponym`,
+//! `far_toponym` for the geoparsing corpora), the report id, what was expected and what was found:
+//! material for classifying errors.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -40,6 +46,10 @@ fn pct(n: usize, d: usize) -> String {
 struct AcledGold {
     id: String,
     country_iso2: String,
+    #[serde(default)]
+    admin1: String,
+    #[serde(default)]
+    location: String,
     latitude: f64,
     longitude: f64,
     geo_precision: u8,
@@ -51,6 +61,8 @@ struct AcledGold {
 
 #[derive(Debug, Deserialize)]
 struct GoldToponym {
+    #[serde(default)]
+    phrase: String,
     /// Code points; a few gold spans in the corpora are negative (broken), they match nothing.
     start: i64,
     end: i64,
@@ -85,6 +97,34 @@ fn read_reports(path: &Path) -> Result<Vec<ingest::Report>> {
     Ok(out)
 }
 
+/// Where misses go, when asked for: one JSON object a line.
+type Misses<'a> = Option<&'a mut dyn std::io::Write>;
+
+fn write_miss(out: &mut Misses<'_>, miss: serde_json::Value) -> Result<()> {
+    if let Some(w) = out {
+        writeln!(w, "{miss}").context("writing misses")?;
+    }
+    Ok(())
+}
+
+/// A short description of a predicted location for the misses file.
+fn describe(l: Option<&Location>) -> serde_json::Value {
+    match l {
+        None => serde_json::Value::Null,
+        Some(l) => serde_json::json!({
+            "name": l.name,
+            "country": l.country,
+            "admin1": l.admin1,
+            "level": l.level,
+            "lat": l.lat,
+            "lon": l.lon,
+            "score": l.score,
+            "start": l.start,
+            "end": l.end,
+        }),
+    }
+}
+
 /// Figures of the ACLED part.
 #[derive(Debug, Default, Clone, Copy)]
 struct AcledFigures {
@@ -97,7 +137,12 @@ struct AcledFigures {
     near_ok: usize,
 }
 
-fn acled(enricher: &Enricher, reports: &Path, gold: &Path) -> Result<AcledFigures> {
+fn acled(
+    enricher: &Enricher,
+    reports: &Path,
+    gold: &Path,
+    misses: &mut Misses<'_>,
+) -> Result<AcledFigures> {
     let mut rdr =
         csv::Reader::from_path(gold).with_context(|| format!("reading {}", gold.display()))?;
     let mut by_id: BTreeMap<String, AcledGold> = BTreeMap::new();
@@ -112,19 +157,53 @@ fn acled(enricher: &Enricher, reports: &Path, gold: &Path) -> Result<AcledFigure
         f.rows += 1;
         let focus = e.focus.as_ref();
         f.with_focus += usize::from(focus.is_some());
+        let mut kinds: Vec<&str> = Vec::new();
         if focus.is_some_and(|l| l.country == g.country_iso2) {
             f.country_ok += 1;
+        } else {
+            kinds.push("country");
         }
         if matches!(g.geo_precision, 1 | 2) {
             f.near_rows += 1;
             if focus.is_some_and(|l| km(l.lat, l.lon, g.latitude, g.longitude) <= 50.0) {
                 f.near_ok += 1;
+            } else {
+                kinds.push("far");
             }
             if !g.geonames_admin1.is_empty() && g.geonames_admin1_km.is_some_and(|k| k <= 25.0) {
                 f.admin1_rows += 1;
                 if focus.is_some_and(|l| l.admin1.as_deref() == Some(g.geonames_admin1.as_str())) {
                     f.admin1_ok += 1;
+                } else {
+                    kinds.push("admin1");
                 }
+            }
+        }
+        if misses.is_some() {
+            for kind in kinds {
+                write_miss(
+                    misses,
+                    serde_json::json!({
+                        "kind": kind,
+                        "id": r.id,
+                        "gold": {
+                            "country": g.country_iso2,
+                            "admin1": g.geonames_admin1,
+                            "admin1_name": g.admin1,
+                            "location": g.location,
+                            "lat": g.latitude,
+                            "lon": g.longitude,
+                            "geo_precision": g.geo_precision,
+                        },
+                        "focus": describe(focus),
+                        "km": focus.map(|l| km(l.lat, l.lon, g.latitude, g.longitude).round()),
+                        "locations": e.locations.iter().map(|l| {
+                            format!("{} [{}/{}] {:.2}", l.name, l.country,
+                                l.admin1.as_deref().unwrap_or("-"), l.score)
+                        }).collect::<Vec<_>>(),
+                        "text": r.text,
+                    }),
+                )?;
             }
         }
     }
@@ -146,7 +225,11 @@ fn overlaps(l: &Location, t: &GoldToponym) -> bool {
     (l.start as i64) < t.end && t.start < l.end as i64
 }
 
-fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
+fn geoparsing(
+    enricher: &Enricher,
+    path: &Path,
+    misses: &mut Misses<'_>,
+) -> Result<GeoparsingFigures> {
     let data =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let decoder = ingest::Decoder::default();
@@ -172,6 +255,17 @@ fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
             .iter()
             .partition(|t| t.lat.is_some() && t.lon.is_some());
         f.gold += gold.len();
+        let id = format!("{}-{}", doc.corpus, doc.doc_id);
+        // The words around a span, for reading misses without the document at hand.
+        let context = |start: usize, end: usize| -> String {
+            let a = start.saturating_sub(60);
+            doc.text
+                .chars()
+                .skip(a)
+                .take(end.saturating_sub(a) + 60)
+                .collect::<String>()
+                .replace('\n', " ")
+        };
         for l in &e.locations {
             let hits_gold = gold.iter().any(|t| overlaps(l, t));
             if !hits_gold && ignored.iter().any(|t| overlaps(l, t)) {
@@ -179,16 +273,61 @@ fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
             }
             f.predicted += 1;
             f.true_pos += usize::from(hits_gold);
+            if !hits_gold && misses.is_some() {
+                let phrase: String = doc
+                    .text
+                    .chars()
+                    .skip(l.start)
+                    .take(l.end - l.start)
+                    .collect();
+                write_miss(
+                    misses,
+                    serde_json::json!({
+                        "kind": "false_toponym",
+                        "id": id,
+                        "phrase": phrase,
+                        "found": describe(Some(l)),
+                        "context": context(l.start, l.end),
+                    }),
+                )?;
+            }
         }
         for t in &gold {
-            if let Some(l) = e.locations.iter().find(|l| overlaps(l, t)) {
+            let found = e.locations.iter().find(|l| overlaps(l, t));
+            let (start, end) = (t.start.max(0) as usize, t.end.max(0) as usize);
+            if let Some(l) = found {
                 f.found += 1;
                 let (Some(lat), Some(lon)) = (t.lat, t.lon) else {
                     continue;
                 };
-                if km(l.lat, l.lon, lat, lon) <= 161.0 {
+                let d = km(l.lat, l.lon, lat, lon);
+                if d <= 161.0 {
                     f.within_161 += 1;
+                } else {
+                    write_miss(
+                        misses,
+                        serde_json::json!({
+                            "kind": "far_toponym",
+                            "id": id,
+                            "phrase": t.phrase,
+                            "gold": {"lat": lat, "lon": lon},
+                            "found": describe(Some(l)),
+                            "km": d.round(),
+                            "context": context(start, end),
+                        }),
+                    )?;
                 }
+            } else {
+                write_miss(
+                    misses,
+                    serde_json::json!({
+                        "kind": "missed_toponym",
+                        "id": id,
+                        "phrase": t.phrase,
+                        "gold": {"lat": t.lat, "lon": t.lon},
+                        "context": context(start, end),
+                    }),
+                )?;
             }
         }
     }
@@ -196,18 +335,32 @@ fn geoparsing(enricher: &Enricher, path: &Path) -> Result<GeoparsingFigures> {
 }
 
 /// The quality report, as printable text.
+///
+/// `misses_path`: where to write every miss, one JSON object a line (see the module docs).
 pub fn report(
     enricher: &Enricher,
     acled_reports: &Path,
     acled_gold: &Path,
     geoparsing_path: &Path,
+    misses_path: Option<&Path>,
 ) -> Result<String> {
     let mut out = String::new();
+    let mut file = match misses_path {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let mut misses: Misses<'_> = file.as_mut().map(|f| f as &mut dyn std::io::Write);
     let started = Instant::now();
-    let a = acled(enricher, acled_reports, acled_gold)?;
+    let a = acled(enricher, acled_reports, acled_gold, &mut misses)?;
     let acled_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let g = geoparsing(enricher, geoparsing_path)?;
+    let g = geoparsing(enricher, geoparsing_path, &mut misses)?;
+    if let (Some(f), Some(p)) = (file.as_mut(), misses_path) {
+        f.flush()
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
     let geo_secs = started.elapsed().as_secs_f64();
     let stats = enricher.gazetteer().stats();
     let _ = writeln!(
@@ -322,6 +475,7 @@ mod tests {
             &root.join("acled-dev.reports.ndjson"),
             &root.join("acled-dev.gold.csv"),
             &root.join("geoparsing-dev.jsonl"),
+            None,
         )
         .expect("report");
         println!("{text}");

@@ -18,6 +18,8 @@
 mod build;
 #[path = "geo/codec.rs"]
 mod codec;
+#[path = "geo/hints.rs"]
+pub mod hints;
 #[path = "geo/words.rs"]
 pub(crate) mod words;
 

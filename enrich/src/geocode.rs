@@ -43,6 +43,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::fold::Folded;
+use crate::gazetteer::hints::{self, HintKind};
 use crate::gazetteer::words;
 use crate::gazetteer::{Entry, EntryKind, Gazetteer, SpellingKey, BIG_PLACE, NONE};
 use crate::{Level, Location};
@@ -57,6 +58,29 @@ pub struct Geocoding {
 /// The geocoder: a shared gazetteer plus per-thread scratch buffers. `Send + Sync`.
 pub struct Geocoder {
     gazetteer: Arc<Gazetteer>,
+    /// Country index of each entry of [`hints::COUNTRY_HINTS`] (`NONE` if the gazetteer lacks it).
+    hint_countries: Vec<u32>,
+    /// Admin1 indices of [`hints::PROVINCE_HINTS`] for each entry of [`hints::COUNTRY_HINTS`].
+    hint_provinces: Vec<Vec<u32>>,
+}
+
+/// The names of [`hints::COUNTRY_HINTS`], matched as whole words ignoring ASCII case.
+static HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(hints::COUNTRY_HINTS.iter().map(|h| h.0))
+            .ok()
+    });
+
+/// Weight of a country hint as context: an outlet's beat is its country, armed groups cross
+/// borders.
+fn hint_weight(kind: HintKind) -> f32 {
+    match kind {
+        HintKind::Outlet => 0.8,
+        HintKind::Actor => 0.5,
+    }
 }
 
 /// Most candidates kept per mention (postings are ordered best first).
@@ -285,6 +309,7 @@ static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERIC
 static SET_GIVEN: WordSet = WordSet::new(|| sorted(words::GIVEN_NAMES));
 static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
+static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
 
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
@@ -337,11 +362,22 @@ struct Scratch {
     titlecase: Vec<bool>,
     /// Hashes of folded words the text uses as a person's name ("Mills" after "David").
     persons: Vec<u64>,
+    /// Hashes of folded words the text writes after another capitalised word mid-sentence
+    /// ("Emilie Holroyd", "Stevens & Wilkinson" is not one): likely surnames or parts of
+    /// organisations' names, which small places sharing them are not.
+    surnames: Vec<u64>,
     /// Capitalised words in a container's position that matched no name: folded span and
     /// whether an administrative generic follows ("Wardak", "Saydabad district").
     unmatched: Vec<(usize, usize, bool)>,
     /// Countries the text names or whose places it names unambiguously.
     context: Vec<u32>,
+    /// Countries implied by actors and outlets ([`hints`]) in the text or the report's metadata,
+    /// with their weight.
+    hints: Vec<(u32, f32)>,
+    /// Provinces the actors named imply ([`hints::PROVINCE_HINTS`]), as admin1 indices.
+    provinces: Vec<u32>,
+    /// World regions named: folded span and index into [`words::WORLD_REGIONS`].
+    regions: Vec<(usize, usize, usize)>,
     key: String,
 }
 
@@ -416,7 +452,109 @@ fn word_after(s: &str, i: usize) -> Option<(usize, usize)> {
 
 impl Geocoder {
     pub fn new(gazetteer: Arc<Gazetteer>) -> Self {
-        Geocoder { gazetteer }
+        let hint_countries = hints::COUNTRY_HINTS
+            .iter()
+            .map(|h| gazetteer.country_index(h.1).unwrap_or(NONE))
+            .collect();
+        let hint_provinces = hints::COUNTRY_HINTS
+            .iter()
+            .map(|h| {
+                hints::PROVINCE_HINTS
+                    .iter()
+                    .filter(|p| p.0 == h.0)
+                    .filter_map(|p| gazetteer.admin1_index(p.1))
+                    .collect()
+            })
+            .collect();
+        Geocoder {
+            gazetteer,
+            hint_countries,
+            hint_provinces,
+        }
+    }
+
+    /// Adds the countries that actors and outlets named in `text` imply ([`hints`]) to `out`,
+    /// keeping the highest weight per country, and the provinces they imply to `provinces`.
+    fn country_hints(&self, text: &str, out: &mut Vec<(u32, f32)>, provinces: &mut Vec<u32>) {
+        let Some(ac) = HINT_MATCHER.as_ref() else {
+            return;
+        };
+        for m in ac.find_iter(text) {
+            let (name, _, kind) = hints::COUNTRY_HINTS[m.pattern().as_usize()];
+            let found = &text[m.start()..m.end()];
+            let whole = char_before(text, m.start()).is_none_or(|c| !is_word_char(c))
+                && boundary_at(text, m.end());
+            let first_upper = name.chars().next().is_some_and(char::is_uppercase);
+            let case_ok = if hints::is_acronym(name) {
+                found == name
+            } else {
+                !first_upper || found.chars().next().is_some_and(char::is_uppercase)
+            };
+            let country = self.hint_countries[m.pattern().as_usize()];
+            if !whole || !case_ok || country == NONE {
+                continue;
+            }
+            let w = hint_weight(kind);
+            provinces.extend_from_slice(&self.hint_provinces[m.pattern().as_usize()]);
+            match out.iter_mut().find(|h| h.0 == country) {
+                Some(h) => h.1 = h.1.max(w),
+                None => out.push((country, w)),
+            }
+        }
+    }
+
+    /// The country the hints point to most, if one does.
+    fn hint_country(hints: &[(u32, f32)]) -> Option<u32> {
+        let mut best: Option<(u32, f32)> = None;
+        let mut tie = false;
+        for &(c, w) in hints {
+            match best {
+                Some((_, bw)) if w < bw => {}
+                Some((_, bw)) if w == bw => tie = true,
+                _ => {
+                    best = Some((c, w));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            None
+        } else {
+            best.map(|b| b.0)
+        }
+    }
+
+    /// A country-level focus from hints, with a low score and an empty span (the evidence is not
+    /// a toponym); in the province the hints imply there, if any.
+    fn hint_focus(&self, hints: &[(u32, f32)], provinces: &[u32]) -> Option<Location> {
+        let ci = Self::hint_country(hints)?;
+        self.in_hinted_province(ci, provinces, 0.2).or_else(|| {
+            let e = Entry {
+                kind: EntryKind::Country,
+                alternate: false,
+                index: ci,
+            };
+            self.gazetteer.location(e, 0, 0, 0.2)
+        })
+    }
+
+    /// The one province of country `ci` that the hints imply, as a location with an empty span.
+    fn in_hinted_province(&self, ci: u32, provinces: &[u32], score: f64) -> Option<Location> {
+        let mut found = provinces.iter().filter(|&&p| {
+            self.gazetteer
+                .admin1_rec(p)
+                .is_some_and(|a| a.country == ci)
+        });
+        let p = *found.next()?;
+        if found.any(|&q| q != p) {
+            return None;
+        }
+        let e = Entry {
+            kind: EntryKind::Admin1,
+            alternate: false,
+            index: p,
+        };
+        self.gazetteer.location(e, 0, 0, score)
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
@@ -427,15 +565,27 @@ impl Geocoder {
     pub fn geocode(&self, text: &str) -> Geocoding {
         Self::with_scratch(|s| {
             s.folded.refold(text);
-            self.geocode_with(text, s)
+            self.geocode_with(text, &[], true, s)
         })
     }
 
     /// [`Geocoder::geocode`] over `folded`, the text already folded (shared with extraction).
     pub fn geocode_folded(&self, text: &str, folded: &mut Folded) -> Geocoding {
+        self.geocode_hinted(text, folded, &[], true)
+    }
+
+    /// [`Geocoder::geocode_folded`] with country hints from outside the text (the report's
+    /// source). `fallback`: without a place in the text, the focus is the country the hints imply.
+    fn geocode_hinted(
+        &self,
+        text: &str,
+        folded: &mut Folded,
+        extra: &[(u32, f32)],
+        fallback: bool,
+    ) -> Geocoding {
         Self::with_scratch(|s| {
             std::mem::swap(&mut s.folded, folded);
-            let g = self.geocode_with(text, s);
+            let g = self.geocode_with(text, extra, fallback, s);
             std::mem::swap(&mut s.folded, folded);
             g
         })
@@ -449,24 +599,24 @@ impl Geocoder {
         })
     }
 
-    /// Geocodes a report's text; when the text names no place, the focus falls back to the one
-    /// country its title or source names ("Agence Benin Press", "Daily Nation (Kenya)",
-    /// "Vanguard (Lagos)"), at country level, with a low score and an empty span (`0..0`: the
-    /// evidence is not in the text).
+    /// Geocodes a report's text, with the outlets its title or source names ([`hints`]: "Radio
+    /// Okapi") as country context. When the text names no place, the focus falls back to the one
+    /// country its title or source names ("Agence Benin Press", "Daily Nation (Kenya)", "Vanguard
+    /// (Lagos)"), else to the country its actors and outlets imply, at country level, with a low
+    /// score and an empty span (`0..0`: the evidence is not a toponym).
     pub fn geocode_report(
         &self,
         text: &str,
         title: Option<&str>,
         source: Option<&str>,
     ) -> Geocoding {
-        let mut g = self.geocode(text);
-        if g.focus.is_none() {
-            g.focus = self.metadata_focus([title, source]);
-        }
-        g
+        let mut folded = Folded::default();
+        folded.refold(text);
+        self.geocode_report_folded(text, &mut folded, title, source)
     }
 
-    /// [`Geocoder::geocode_report`] over `folded`, the text already folded.
+    /// [`Geocoder::geocode_report`] over `folded`, the text already folded (shared with
+    /// extraction).
     pub fn geocode_report_folded(
         &self,
         text: &str,
@@ -474,17 +624,33 @@ impl Geocoder {
         title: Option<&str>,
         source: Option<&str>,
     ) -> Geocoding {
-        let mut g = self.geocode_folded(text, folded);
-        if g.focus.is_none() {
-            g.focus = self.metadata_focus([title, source]);
+        let mut extra = Vec::new();
+        let mut provinces = Vec::new();
+        for part in [title, source].into_iter().flatten() {
+            self.country_hints(part, &mut extra, &mut provinces);
         }
+        let mut g = self.geocode_hinted(text, folded, &extra, false);
+        if g.focus.is_some() {
+            return g;
+        }
+        let mut all = extra;
+        self.country_hints(text, &mut all, &mut provinces);
+        g.focus = match self.metadata_focus([title, source]) {
+            Some(m) => self
+                .gazetteer
+                .country_index(&m.country)
+                .and_then(|ci| self.in_hinted_province(ci, &provinces, m.score))
+                .or(Some(m)),
+            None => self.hint_focus(&all, &provinces),
+        };
         g
     }
 
     /// The country a report's metadata names, when it names exactly one.
     fn metadata_focus(&self, parts: [Option<&str>; 2]) -> Option<Location> {
         let mut country: Option<String> = None;
-        for part in parts.into_iter().flatten() {
+        // "Xinhua; Khaama Press": each outlet on its own.
+        for part in parts.into_iter().flatten().flat_map(|p| p.split(';')) {
             // Outlets with a worldwide beat say nothing of where their stories happen.
             let folded = crate::fold::fold(part);
             if GLOBAL_OUTLETS.iter().any(|o| folded.contains(o)) && !part.contains('(') {
@@ -515,7 +681,13 @@ impl Geocoder {
     }
 
     /// Geocodes `text`, folded in `s.folded`.
-    fn geocode_with(&self, text: &str, s: &mut Scratch) -> Geocoding {
+    fn geocode_with(
+        &self,
+        text: &str,
+        extra: &[(u32, f32)],
+        fallback: bool,
+        s: &mut Scratch,
+    ) -> Geocoding {
         s.case.clear();
         if text.is_ascii() {
             s.case.extend(text.bytes().map(|b| match b {
@@ -536,13 +708,30 @@ impl Geocoder {
         }
         s.mentions.clear();
         s.cands.clear();
+        s.regions.clear();
+        s.hints.clear();
+        s.hints.extend_from_slice(extra);
+        s.provinces.clear();
+        let (mut hints, mut provinces) = (
+            std::mem::take(&mut s.hints),
+            std::mem::take(&mut s.provinces),
+        );
+        self.country_hints(text, &mut hints, &mut provinces);
+        (s.hints, s.provinces) = (hints, provinces);
         self.split_sentences(s);
         self.scan_persons(s);
         s.unmatched.clear();
         self.detect(s);
         self.spelling_variants(s);
         if s.mentions.is_empty() {
-            return Geocoding::default();
+            return Geocoding {
+                locations: self.region_locations(s),
+                focus: if fallback {
+                    self.hint_focus(&s.hints, &s.provinces)
+                } else {
+                    None
+                },
+            };
         }
         self.resolve(s);
         self.output(s)
@@ -632,9 +821,13 @@ impl Geocoder {
     /// followed by an age ("Boren, 28,"). A later "Mills said" is then a person, not a town.
     fn scan_persons(&self, s: &mut Scratch) {
         s.persons.clear();
+        s.surnames.clear();
         let text = std::mem::take(&mut s.folded.text);
         let mut in_name = false;
         let mut prev_end = 0;
+        // Whether the previous word is capitalised and can start a name of two words.
+        let mut prev_first = false;
+        let mut prev_start = 0;
         let mut i = 0;
         while let Some((c, len)) = char_at(&text, i) {
             if !is_word_char(c) {
@@ -657,6 +850,45 @@ impl Geocoder {
             } else {
                 in_name = false;
             }
+            let caps = Self::all_caps(s, a, i);
+            // "Emilie Holroyd", "Tyrise M. Bell", "Stevens & Wilkinson", "Lewis said".
+            let initial = gap == ". "
+                && prev_end == prev_start + 1
+                && text.as_bytes()[prev_start].is_ascii_alphabetic()
+                && Self::case_at(s, prev_start) == CASE_UPPER;
+            let ampersand = gap == " & " && Self::case_at(s, prev_start) == CASE_UPPER;
+            let speech = word_after(&text, i).is_some_and(|(b, z)| {
+                b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
+            });
+            if upper
+                && !caps
+                && ((prev_first && gap == " " && !s.titlecase[Self::sentence_of(s, a)])
+                    || initial
+                    || ampersand
+                    || speech)
+            {
+                s.surnames.push(hash_word(w));
+            }
+            if ampersand {
+                // The name before the ampersand too.
+                s.surnames.push(hash_word(&text[prev_start..prev_end]));
+            }
+            prev_first = upper
+                && !caps
+                && !Self::sentence_initial(&text, a)
+                && !SET_CUES.has(w)
+                && !SET_DIRECTIONS.has(w)
+                && !SET_NEVER.has(w)
+                && !SET_ARTICLES.has(w)
+                && !SET_PARTICLES.has(w)
+                && !SET_TITLES.has(w)
+                && !SET_ADMIN_GENERICS.has(w)
+                && !SET_PLACE_GENERICS.has(w)
+                && !FEATURE_WORDS.contains(&w)
+                && !matches!(
+                    w,
+                    "st" | "saint" | "san" | "santa" | "los" | "las" | "la" | "le"
+                );
             if (upper && SET_GIVEN.has(w)) || (SET_TITLES.has(w) && w != "st" && w != "saint") {
                 in_name = true;
             }
@@ -670,11 +902,14 @@ impl Geocoder {
                     }
                 }
             }
+            prev_start = a;
             prev_end = i;
         }
         s.folded.text = text;
         s.persons.sort_unstable();
         s.persons.dedup();
+        s.surnames.sort_unstable();
+        s.surnames.dedup();
     }
 
     fn detect(&self, s: &mut Scratch) {
@@ -711,8 +946,15 @@ impl Geocoder {
                     continue;
                 }
             }
+            // A continent or world region ("Europe", "West Africa") before any place it contains.
+            if let Some(e) = Self::world_region_at(s, &text, i) {
+                i = e;
+                continue;
+            }
             // Walk the fst over the text.
             s.finals.clear();
+            // A country's name with a possessive "s" whose apostrophe was lost ("Benins capital").
+            let mut possessive: Option<(usize, u64)> = None;
             let mut node = fst.root();
             let mut out = fst::raw::Output::zero();
             let mut j = i;
@@ -736,6 +978,9 @@ impl Geocoder {
                 if node.is_final() && text.is_char_boundary(j) && boundary_at(&text, j) {
                     s.finals.push((j, out.cat(node.final_output()).value()));
                 }
+                if node.is_final() && t.get(j) == Some(&b's') && boundary_at(&text, j + 1) {
+                    possessive = Some((j, out.cat(node.final_output()).value()));
+                }
             }
             let mut accepted = None;
             while let Some((e, v)) = s.finals.pop() {
@@ -743,6 +988,36 @@ impl Geocoder {
                     accepted = Some(m);
                     break;
                 }
+            }
+            if let (None, Some((e, v))) = (accepted, possessive) {
+                let country = g
+                    .postings(v)
+                    .any(|en| en.kind == EntryKind::Country && !en.alternate);
+                // Not a name of its own ("call Frances at"): after "in", "of" or "from" and
+                // before a lower-case word ("in Benins capital").
+                let lower_next = word_after(&text, e + 1)
+                    .is_some_and(|(a, _)| Self::case_at(s, a) == CASE_LOWER);
+                let cued = word_before(&text, i)
+                    .is_some_and(|(a, z)| matches!(&text[a..z], "in" | "of" | "from"));
+                if country && case == CASE_UPPER && lower_next && cued {
+                    if let Some(mut m) = self.accept(s, &text, i, e, v) {
+                        let mut k = m.c0;
+                        for ci in m.c0..m.c1 {
+                            if s.cands[ci].e.kind == EntryKind::Country {
+                                s.cands[k] = s.cands[ci];
+                                k += 1;
+                            }
+                        }
+                        s.cands.truncate(k);
+                        m.c1 = k;
+                        if k > m.c0 {
+                            accepted = Some(m);
+                        }
+                    }
+                }
+            }
+            if accepted.is_none() && case == CASE_UPPER {
+                accepted = self.directional_mention(s, &text, i);
             }
             match accepted {
                 Some(m) => {
@@ -772,6 +1047,29 @@ impl Geocoder {
             }
         }
         s.folded.text = text;
+    }
+
+    /// A world region's name at folded byte `i`, capitalised ("Europe"; "EU" in capitals):
+    /// recorded, and its end returned.
+    fn world_region_at(s: &mut Scratch, t: &str, i: usize) -> Option<usize> {
+        if Self::case_at(s, i) != CASE_UPPER {
+            return None;
+        }
+        let rest = &t[i..];
+        let mut best: Option<(usize, usize)> = None;
+        for (k, r) in words::WORLD_REGIONS.iter().enumerate() {
+            let n = r.0.len();
+            if rest.starts_with(r.0)
+                && boundary_at(t, i + n)
+                && best.is_none_or(|(_, bn)| n > bn)
+                && (n > 2 || Self::all_caps(s, i, i + n))
+            {
+                best = Some((k, n));
+            }
+        }
+        let (k, n) = best?;
+        s.regions.push((i, i + n, k));
+        Some(i + n)
     }
 
     /// Whether folded byte `i` is where a text states a container: after "X district, ",
@@ -861,6 +1159,8 @@ impl Geocoder {
                 }
             }
         }
+        s.context
+            .extend(s.hints.iter().filter(|h| h.1 >= 0.5).map(|h| h.0));
         s.context.sort_unstable();
         s.context.dedup();
         if s.context.len() > 4 {
@@ -1032,6 +1332,7 @@ impl Geocoder {
         let mut has_place = false;
         let mut any = false;
         let mut top_rank = 0;
+        let mut top_population = 0;
         let mut abbrev = false;
         let mut has_country_name = false;
         for en in g.postings(v) {
@@ -1062,6 +1363,7 @@ impl Geocoder {
                 EntryKind::Place => {
                     if let Some(p) = g.place(en.index) {
                         top_rank = top_rank.max(p.rank);
+                        top_population = top_population.max(p.population);
                     }
                     has_place = true;
                     any = true
@@ -1089,6 +1391,19 @@ impl Geocoder {
             if s.persons.binary_search(&hash_word(key)).is_ok() || SET_GIVEN.has(key) {
                 return None;
             }
+            // A word the text writes after another capitalised one ("Emilie Holroyd ...
+            // Holroyd served"), unless a city or a seat of government bears it, or the text
+            // calls it a division or a place here ("Lewis County").
+            let generic_next = next.is_some_and(|(a, _, w, _)| {
+                a == e + 1 && (SET_ADMIN_GENERICS.has(w) || SET_PLACE_GENERICS.has(w))
+            });
+            if top_population < BIG_PLACE
+                && top_rank < 5
+                && !generic_next
+                && s.surnames.binary_search(&hash_word(key)).is_ok()
+            {
+                return None;
+            }
             if top_rank < 6 {
                 let said_next = next.is_some_and(|(a, _, w, _)| a == e + 1 && SET_SPEECH.has(w));
                 let said_prev =
@@ -1096,6 +1411,22 @@ impl Geocoder {
                 if said_next || said_prev {
                     return None;
                 }
+            }
+        }
+        // A given name before another capitalised word is a person's ("Mary Wheeler"), even where
+        // it names a province; the first word of a longer Arabic name ("Abu Sleem", "Um Tajok")
+        // is no town of its own.
+        if single && !has_country && !caps && (SET_GIVEN.has(key) || SET_NAME_PREFIXES.has(key)) {
+            let joined_upper = next.is_some_and(|(a, _, w, c)| {
+                a == e + 1
+                    && c == CASE_UPPER
+                    && !SET_ADMIN_GENERICS.has(w)
+                    && !SET_PLACE_GENERICS.has(w)
+            }) || (text.as_bytes().get(e) == Some(&b'-')
+                && text.as_bytes().get(e + 1).is_some()
+                && Self::case_at(s, e + 1) == CASE_UPPER);
+            if joined_upper {
+                return None;
             }
         }
         let running_caps = caps && !short && !has_country;
@@ -1256,6 +1587,9 @@ impl Geocoder {
                 s.cands.push(c);
             }
         }
+        if single && !major {
+            self.push_directional(s, text, st, e);
+        }
         if s.cands.len() == c0 {
             return None;
         }
@@ -1268,6 +1602,89 @@ impl Geocoder {
             c1: s.cands.len(),
             cue,
             place_hint,
+            dateline: false,
+            sentence: Self::sentence_of(s, st),
+            best: c0,
+            conf: 0.0,
+            keep: true,
+        })
+    }
+
+    /// Pushes the provinces that the word at folded bytes `st..e` names with a direction ("North
+    /// Sinai" and "South Sinai" for "Sinai", the Darfur states for "Darfur"), when there are
+    /// several and they lie in one country; whether any were pushed.
+    fn push_directional(&self, s: &mut Scratch, text: &str, st: usize, e: usize) -> bool {
+        let g = &*self.gazetteer;
+        let word = &text[st..e];
+        if word.len() < 4
+            || !word.bytes().all(|b| b.is_ascii_alphabetic())
+            || SET_COMMON.has(word)
+            || SET_ADMIN_GENERICS.has(word)
+            || SET_PLACE_GENERICS.has(word)
+            || SET_DIRECTIONS.has(word)
+        {
+            return false;
+        }
+        let c0 = s.cands.len();
+        let mut country = NONE;
+        for dir in words::DIRECTION_PREFIXES {
+            s.key.clear();
+            s.key.push_str(dir);
+            s.key.push(' ');
+            s.key.push_str(word);
+            let Some(v) = g.names().get(s.key.as_bytes()) else {
+                continue;
+            };
+            for en in g.postings(v) {
+                if en.kind != EntryKind::Admin1 || en.alternate {
+                    continue;
+                }
+                if let Some(c) = self.candidate(en, false, false) {
+                    if country != NONE && c.country != country {
+                        s.cands.truncate(c0);
+                        return false;
+                    }
+                    country = c.country;
+                    s.cands.push(c);
+                }
+            }
+        }
+        // A region that several provinces share ("North Kivu", "South Kivu"); one province
+        // named "North Hill" says nothing of "Hill".
+        if s.cands.len() < c0 + 2 {
+            s.cands.truncate(c0);
+            return false;
+        }
+        true
+    }
+
+    /// A capitalised word that matches no name but names the provinces that share it ("Darfur"):
+    /// a mention of them.
+    fn directional_mention(&self, s: &mut Scratch, text: &str, st: usize) -> Option<Mention> {
+        let mut e = st;
+        while let Some((c, l)) = char_at(text, e) {
+            if !is_word_char(c) {
+                break;
+            }
+            e += l;
+        }
+        if Self::sentence_initial(text, st) {
+            return None;
+        }
+        let c0 = s.cands.len();
+        if !self.push_directional(s, text, st, e) {
+            return None;
+        }
+        let (start, end) = s.folded.span(st, e);
+        Some(Mention {
+            fstart: st,
+            fend: e,
+            start,
+            end,
+            c0,
+            c1: s.cands.len(),
+            cue: false,
+            place_hint: false,
             dateline: false,
             sentence: Self::sentence_of(s, st),
             best: c0,
@@ -1369,6 +1786,13 @@ impl Geocoder {
         s.countries.clear();
         for m in &s.mentions {
             add_country_mass(&s.cands[m.c0..m.c1], &mut s.countries, 1.0);
+        }
+        // Actors and outlets that imply a country count as weak mentions of it.
+        for &(c, w) in &s.hints {
+            match s.countries.iter_mut().find(|x| x.0 == c) {
+                Some(x) => x.1 += w,
+                None => s.countries.push((c, w)),
+            }
         }
         let max_w = s.countries.iter().map(|c| c.1).fold(0.0f32, f32::max);
         for mi in 0..n {
@@ -1643,7 +2067,36 @@ impl Geocoder {
             }
         }
         let focus = self.focus(s, &kept, &locations);
+        if !s.regions.is_empty() {
+            locations.extend(self.region_locations(s));
+            locations.sort_by_key(|l| l.start);
+        }
         Geocoding { locations, focus }
+    }
+
+    /// The world regions the text names, as locations without a country.
+    fn region_locations(&self, s: &Scratch) -> Vec<Location> {
+        s.regions
+            .iter()
+            .map(|&(st, e, k)| {
+                let (_, name, lat, lon) = words::WORLD_REGIONS[k];
+                let (start, end) = s.folded.span(st, e);
+                Location {
+                    name: name.to_string(),
+                    start,
+                    end,
+                    geonameid: None,
+                    lat: f64::from(lat),
+                    lon: f64::from(lon),
+                    country: String::new(),
+                    admin1: None,
+                    admin1_name: None,
+                    admin2: None,
+                    level: Level::Region,
+                    score: 0.5,
+                }
+            })
+            .collect()
     }
 
     /// The location of the reported event.
@@ -1664,6 +2117,12 @@ impl Geocoder {
             match votes.iter_mut().find(|v| v.0 == c.country) {
                 Some(v) => v.1 += w,
                 None => votes.push((c.country, w)),
+            }
+        }
+        for &(c, w) in &s.hints {
+            match votes.iter_mut().find(|v| v.0 == c) {
+                Some(v) => v.1 += 0.6 * w,
+                None => votes.push((c, 0.6 * w)),
             }
         }
         votes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -1745,6 +2204,36 @@ impl Geocoder {
         }
         let m = &s.mentions[kept[li]];
         let loc = &locations[li];
+        // A nationality ("Kenyan forces repel an al-Shabaab attack") or an unsure place in a
+        // country the text never names nor implies by a nationality, against the country its actors or outlets imply: that
+        // country.
+        let fc = s.cands[m.best];
+        let named = kept.iter().any(|&k| {
+            let o = s.cands[s.mentions[k].best];
+            matches!(
+                o.e.kind,
+                EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
+            ) && o.country == fc.country
+        });
+        if let Some(hc) = Self::hint_country(&s.hints) {
+            let hinted = s.hints.iter().any(|h| h.0 == fc.country);
+            if hc != fc.country
+                && !hinted
+                && (fc.e.kind == EntryKind::Demonym || (m.conf < 0.75 && !named))
+            {
+                if let Some(l) = self.hint_focus(&s.hints, &s.provinces) {
+                    return Some(l);
+                }
+            }
+        }
+        // A country named without any place in it, by a report whose actors imply a province
+        // there ("Nigerian troops dislodged Boko Haram"): that province.
+        if loc.level == Level::Country {
+            if let Some(mut l) = self.in_hinted_province(fc.country, &s.provinces, loc.score) {
+                (l.start, l.end) = (loc.start, loc.end);
+                return Some(l);
+            }
+        }
         // Low confidence in a place: fall back to a division or country the text supports.
         if loc.level != Level::Country && m.conf < 0.45 {
             let c = s.cands[m.best];
@@ -2192,6 +2681,159 @@ mod tests {
             .focus
             .expect("focus");
         assert_eq!(f.country, "SD");
+    }
+
+    #[test]
+    fn builtin_country_hints() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // An armed group implies its country when no place is named, and the province where it
+        // fights most there.
+        let f = gc
+            .geocode("Boko Haram fighters raided a village at night, killing two.")
+            .focus
+            .expect("focus");
+        assert_eq!(
+            (
+                f.country.as_str(),
+                f.admin1.as_deref(),
+                f.level,
+                f.start,
+                f.end
+            ),
+            ("NG", Some("NG.27"), Level::Admin1, 0, 0)
+        );
+        let f = gc
+            .geocode("Militiamen of the FRPI attacked an army position, killing a soldier.")
+            .focus
+            .expect("focus");
+        assert_eq!(f.admin1.as_deref(), Some("CD.17"), "{f:?}");
+        let f = gc
+            .geocode("Nigerian troops dislodged Boko Haram from two villages.")
+            .focus;
+        assert_eq!(f.expect("focus").admin1.as_deref(), Some("NG.27"));
+        // An actor without a province hint gives the country.
+        let f = gc.geocode("Taliban fighters attacked a checkpoint.").focus;
+        assert_eq!(f.expect("focus").level, Level::Country);
+        // ... and outweighs the nationality of the forces it fought.
+        let g = gc.geocode("Kenyan troops repelled an al-Shabaab assault on their base.");
+        assert_eq!(g.focus.expect("focus").country, "SO");
+        // Outlets with a national beat, in the source; they outweigh actors.
+        let text = "Gunmen attacked farmers in their fields.";
+        let f = gc.geocode_report(text, None, Some("Radio Dabanga")).focus;
+        assert_eq!(f.expect("focus").country, "SD");
+        let text = "Boko Haram raided a village, killing two.";
+        let f = gc
+            .geocode_report(text, None, Some("Xinhua; Camer.be"))
+            .focus;
+        let f = f.expect("focus");
+        assert_eq!(
+            (f.country.as_str(), f.admin1.as_deref()),
+            ("CM", Some("CM.12"))
+        );
+        // Case matters: "a new vision" is no outlet, "saf" no army.
+        let g = gc.geocode("They presented a new vision for schools, saf said.");
+        assert!(g.focus.is_none(), "{:?}", g.focus);
+        // The province named in a container's position resolves in the hinted country.
+        let f = gc
+            .geocode(
+                "A roadside bomb killed a teacher in Dawlat Yar district, Ghor, on Monday. \
+                 The Taliban denied involvement.",
+            )
+            .focus
+            .expect("focus");
+        assert_eq!(f.admin1.as_deref(), Some("AF.09"), "{f:?}");
+        // An unsure foreign namesake gives way to the hinted country.
+        let f = gc
+            .geocode_report(
+                "Militiamen burned houses in Kafe.",
+                None,
+                Some("Radio Okapi"),
+            )
+            .focus
+            .expect("focus");
+        assert_eq!(f.country, "CD", "{f:?}");
+    }
+
+    #[test]
+    fn builtin_name_fragments_possessives_and_shared_regions() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // A given name before a surname is no province ("Mary" is one in Turkmenistan), and
+        // "Abu" before another name is no town in India.
+        for t in [
+            "Tickets are on sale, said Mary Wheeler, a teacher.",
+            "Fighting was reported in Abu Sleem on Sunday.",
+            "For details call Frances at the office.",
+        ] {
+            let g = gc.geocode(t);
+            assert!(g.locations.is_empty(), "{t}: {:?}", g.locations);
+        }
+        // A possessive whose apostrophe was lost.
+        let g = gc.geocode("Protesters gathered in front of Benins parliament on Monday.");
+        assert_eq!(names(&g), vec![("Benin".into(), "BJ".into())]);
+        // A region its provinces share: "Sinai" is North and South Sinai, not Sinaí, Ecuador.
+        let f = gc
+            .geocode("A bomb wounded two soldiers in central Sinai on Monday.")
+            .focus
+            .expect("focus");
+        assert_eq!(f.country, "EG", "{f:?}");
+        let f = gc
+            .geocode("Militiamen attacked displaced people in Darfur.")
+            .focus
+            .expect("focus");
+        assert_eq!(f.country, "SD", "{f:?}");
+    }
+
+    #[test]
+    fn builtin_world_regions_are_toponyms_not_focus() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode(
+            "Ministers from the EU met in Brussels to discuss migration from West Africa.",
+        );
+        let got: Vec<(&str, &str, Level)> = g
+            .locations
+            .iter()
+            .map(|l| (l.name.as_str(), l.country.as_str(), l.level))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("European Union", "", Level::Region),
+                ("Brussels", "BE", Level::Place),
+                ("West Africa", "", Level::Region),
+            ]
+        );
+        assert_eq!(g.focus.expect("focus").country, "BE");
+        // A region alone is no focus; "Africa" is not Mahdia (once called so); lower-case "eu"
+        // and "South Africa" are no regions.
+        let g = gc.geocode("Protests spread across Europe and Africa on Sunday.");
+        assert_eq!(g.locations.len(), 2, "{:?}", g.locations);
+        assert!(g.locations.iter().all(|l| l.level == Level::Region));
+        assert!(g.focus.is_none(), "{:?}", g.focus);
+        let g = gc.geocode("Police fired on striking miners in South Africa, eu.");
+        assert_eq!(names(&g), vec![("South Africa".into(), "ZA".into())]);
+    }
+
+    #[test]
+    fn builtin_surnames_and_organisations_are_not_places() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        for t in [
+            // A word written after another capitalised one, then alone.
+            "A longtime volunteer, Emilie Holroyd, died on Friday. Holroyd served for years.",
+            // After an initial, around an ampersand, before a verb of speech.
+            "Police shot Tyrise M. Bell on Jan. 23. Bell had pulled a handgun.",
+            "The city owes money to Stevens & Wilkinson for the hotel.",
+            // Capitalised common words that start names of firms and bodies.
+            "Titan plans to drill on the farm, and the Naval Reserve objected.",
+        ] {
+            let g = gc.geocode(t);
+            assert!(g.locations.is_empty(), "{t}: {:?}", g.locations);
+        }
+        // A division the text calls one stays, and so do cities.
+        let g =
+            gc.geocode("The alderman Mitch Lewis was questioned. Deputies patrol Lewis County.");
+        assert_eq!(names(&g), vec![("Lewis County".into(), "US".into())]);
+        let g = gc.geocode("The band Rodeo Houston played. Houston hosted the show.");
+        assert_eq!(names(&g), vec![("Houston".into(), "US".into())]);
     }
 
     #[test]

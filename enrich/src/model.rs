@@ -41,6 +41,9 @@ pub enum Level {
     Admin2,
     Admin1,
     Country,
+    /// A continent or world region ("Europe", "the EU", "the Middle East", "West Africa"): a
+    /// toponym, never a focus; its `country` is empty.
+    Region,
 }
 
 /// A place named in a report, resolved against the gazetteer.
@@ -54,7 +57,7 @@ pub struct Location {
     pub geonameid: Option<u64>,
     pub lat: f64,
     pub lon: f64,
-    /// ISO 3166-1 alpha-2.
+    /// ISO 3166-1 alpha-2 (empty for a [`Level::Region`]).
     pub country: String,
     /// GeoNames admin1 code `CC.code`.
     pub admin1: Option<String>,

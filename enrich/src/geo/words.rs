@@ -40,6 +40,68 @@ pub const ADMIN_GENERICS: &[&str] = &[
     "estado",
 ];
 
+/// Words that start longer Arabic names of places and people ("Abu Sleem", "Um Tajok", "Jebel
+/// Marra"): followed by another capitalised word they are not a place on their own, whatever
+/// town bears them.
+pub const NAME_PREFIXES: &[&str] = &[
+    "abu", "ain", "al", "bayt", "beit", "beni", "bani", "bin", "bir", "dayr", "deir", "ein", "ibn",
+    "jabal", "jebel", "kafr", "khirbet", "ras", "sidi", "tell", "um", "umm", "wadi",
+];
+
+/// Words that, before a name, form the names of provinces ("North Sinai", "South Darfur"): a bare
+/// "Sinai" or "Darfur" is the region those provinces share.
+pub const DIRECTION_PREFIXES: &[&str] = &[
+    "north", "south", "east", "west", "central", "upper", "lower",
+];
+
+/// Continents and world regions, as (folded name, name to report, latitude, longitude): toponyms
+/// that are no country ("Europe", "the EU", "West Africa", "the Sahel"). Adjectives and plurals
+/// of the people count as for countries ("European", "Africans"). Points: GeoNames' continent
+/// points, or the middle of the region.
+pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
+    ("africa", "Africa", 7.19, 21.09),
+    ("african", "Africa", 7.19, 21.09),
+    ("africans", "Africa", 7.19, 21.09),
+    ("europe", "Europe", 48.69, 9.14),
+    ("european", "Europe", 48.69, 9.14),
+    ("europeans", "Europe", 48.69, 9.14),
+    ("eu", "European Union", 48.69, 9.14),
+    ("european union", "European Union", 48.69, 9.14),
+    ("asia", "Asia", 29.84, 89.30),
+    ("asian", "Asia", 29.84, 89.30),
+    ("asians", "Asia", 29.84, 89.30),
+    ("oceania", "Oceania", -18.31, 138.52),
+    ("antarctica", "Antarctica", -78.16, 16.41),
+    ("north america", "North America", 46.07, -100.55),
+    ("north american", "North America", 46.07, -100.55),
+    ("south america", "South America", -14.60, -57.66),
+    ("south american", "South America", -14.60, -57.66),
+    ("latin america", "Latin America", -14.60, -57.66),
+    ("latin american", "Latin America", -14.60, -57.66),
+    ("central america", "Central America", 12.77, -85.60),
+    ("caribbean", "Caribbean", 15.0, -75.0),
+    ("middle east", "Middle East", 29.3, 42.5),
+    ("mediterranean", "Mediterranean", 35.0, 18.0),
+    ("caucasus", "Caucasus", 42.5, 44.5),
+    ("balkans", "Balkans", 43.0, 20.0),
+    ("scandinavia", "Scandinavia", 63.0, 15.0),
+    ("sahel", "Sahel", 14.5, 10.0),
+    ("west africa", "West Africa", 11.0, -3.0),
+    ("western africa", "West Africa", 11.0, -3.0),
+    ("east africa", "East Africa", 1.0, 38.0),
+    ("eastern africa", "East Africa", 1.0, 38.0),
+    ("north africa", "North Africa", 27.0, 12.0),
+    ("northern africa", "North Africa", 27.0, 12.0),
+    ("central africa", "Central Africa", 3.0, 20.0),
+    ("southern africa", "Southern Africa", -22.0, 25.0),
+    ("horn of africa", "Horn of Africa", 8.0, 45.0),
+    ("sub-saharan africa", "Sub-Saharan Africa", 3.0, 20.0),
+    ("southeast asia", "Southeast Asia", 10.0, 107.0),
+    ("south asia", "South Asia", 23.0, 80.0),
+    ("central asia", "Central Asia", 43.0, 66.0),
+    ("east asia", "East Asia", 35.0, 115.0),
+];
+
 /// Generic words that name a settlement ("Kabul city", "town of Mopti").
 pub const PLACE_GENERICS: &[&str] = &["city", "town", "village", "villages", "camp", "settlement"];
 
@@ -293,6 +355,7 @@ pub const COMMON_WORDS: &[&str] = &[
     "friend",
     "friendship",
     "from",
+    "front",
     "garden",
     "gas",
     "gate",
@@ -741,6 +804,54 @@ pub const COMMON_WORDS: &[&str] = &[
     "western",
     "white house",
     "world war",
+    // Nouns and adjectives that start names of organisations, teams, brands and events
+    // ("Naval Reserve", "Titan Operating", "Continental Airlines", "El Nino").
+    "bureau",
+    "highways",
+    "drug",
+    "naval",
+    "marines",
+    "marine",
+    "liberal",
+    "urban",
+    "reserve",
+    "economy",
+    "equality",
+    "casino",
+    "loop",
+    "homeland",
+    "commonwealth",
+    "labor",
+    "labour",
+    "refuge",
+    "glacier",
+    "ocean",
+    "iron",
+    "eagle",
+    "rodeo",
+    "bond",
+    "lot",
+    "junior",
+    "senior",
+    "continental",
+    "mega",
+    "titan",
+    "herald",
+    "pan",
+    "federation",
+    "celebration",
+    "welcome",
+    "principal",
+    "trial",
+    "driver",
+    "tour",
+    "wing",
+    "side",
+    "terrace",
+    "revival",
+    "centennial",
+    "el nino",
+    "la nina",
 ];
 
 /// Well-known country names and abbreviations that GeoNames' country table lacks. Entries marked
