@@ -62,6 +62,34 @@ pub struct Geocoder {
     hint_countries: Vec<u32>,
     /// Admin1 indices of [`hints::PROVINCE_HINTS`] for each entry of [`hints::COUNTRY_HINTS`].
     hint_provinces: Vec<Vec<u32>>,
+    /// For a folded name `X`, the preferred-name admin1 postings of "<direction> X" for each of
+    /// [`words::DIRECTION_PREFIXES`] in order ("kivu" → North Kivu, South Kivu): one hash lookup
+    /// per word instead of a name-index walk per direction.
+    directional: std::collections::HashMap<Box<str>, Vec<Entry>>,
+}
+
+/// The admin1 postings of the names that start with a direction (see `Geocoder::directional`).
+fn directional_index(g: &Gazetteer) -> std::collections::HashMap<Box<str>, Vec<Entry>> {
+    use fst::{IntoStreamer as _, Streamer as _};
+    let mut map: std::collections::HashMap<Box<str>, Vec<Entry>> = Default::default();
+    for dir in words::DIRECTION_PREFIXES {
+        let lo = format!("{dir} ");
+        let hi = format!("{dir}!"); // the byte after the space
+        let mut stream = g.names().range().ge(&lo).lt(&hi).into_stream();
+        while let Some((key, v)) = stream.next() {
+            let Ok(rest) = std::str::from_utf8(&key[lo.len()..]) else {
+                continue;
+            };
+            let mut found = g
+                .postings(v)
+                .filter(|en| en.kind == EntryKind::Admin1 && !en.alternate)
+                .peekable();
+            if found.peek().is_some() {
+                map.entry(rest.into()).or_default().extend(found);
+            }
+        }
+    }
+    map
 }
 
 /// The names of [`hints::COUNTRY_HINTS`], matched as whole words ignoring ASCII case.
@@ -467,6 +495,7 @@ impl Geocoder {
             })
             .collect();
         Geocoder {
+            directional: directional_index(&gazetteer),
             gazetteer,
             hint_countries,
             hint_provinces,
@@ -1614,7 +1643,6 @@ impl Geocoder {
     /// Sinai" and "South Sinai" for "Sinai", the Darfur states for "Darfur"), when there are
     /// several and they lie in one country; whether any were pushed.
     fn push_directional(&self, s: &mut Scratch, text: &str, st: usize, e: usize) -> bool {
-        let g = &*self.gazetteer;
         let word = &text[st..e];
         if word.len() < 4
             || !word.bytes().all(|b| b.is_ascii_alphabetic())
@@ -1625,28 +1653,19 @@ impl Geocoder {
         {
             return false;
         }
+        let Some(entries) = self.directional.get(word) else {
+            return false;
+        };
         let c0 = s.cands.len();
         let mut country = NONE;
-        for dir in words::DIRECTION_PREFIXES {
-            s.key.clear();
-            s.key.push_str(dir);
-            s.key.push(' ');
-            s.key.push_str(word);
-            let Some(v) = g.names().get(s.key.as_bytes()) else {
-                continue;
-            };
-            for en in g.postings(v) {
-                if en.kind != EntryKind::Admin1 || en.alternate {
-                    continue;
+        for &en in entries {
+            if let Some(c) = self.candidate(en, false, false) {
+                if country != NONE && c.country != country {
+                    s.cands.truncate(c0);
+                    return false;
                 }
-                if let Some(c) = self.candidate(en, false, false) {
-                    if country != NONE && c.country != country {
-                        s.cands.truncate(c0);
-                        return false;
-                    }
-                    country = c.country;
-                    s.cands.push(c);
-                }
+                country = c.country;
+                s.cands.push(c);
             }
         }
         // A region that several provinces share ("North Kivu", "South Kivu"); one province
