@@ -2,17 +2,22 @@
 //!
 //! 1. **Detection**: the text is folded once ([`Folded`]: lower case, no diacritics). A first pass
 //!    collects the words the text uses as people's names (after a given name or a title, or
-//!    followed by an age: "David Mills", "Sgt. Blaise Dresser", "Boren, 28,"). Then, at each word
+//!    followed by an age: "David Mills", "Sgt. Blaise Dresser", "Boren, 28,"), and the words it
+//!    writes as likely surnames (after another capitalised word mid-sentence, after an initial,
+//!    around "&", before a verb of speech: "Emilie Holroyd", "Tyrise M. Bell"). Then, at each word
 //!    start that could begin a name (capitalised, uncased script, or an article such as "al-"), the
 //!    gazetteer's fst is walked byte by byte over the text (whitespace runs read as one space),
-//!    recording every name that ends on a word boundary; the longest acceptable one wins.
-//!    Acceptance looks at the surface:
+//!    recording every name that ends on a word boundary; the longest acceptable one wins. Continents
+//!    and world regions ("Europe", "the EU", "West Africa") are matched first from a small table
+//!    and reported at level `region`, never as a focus. Acceptance looks at the surface:
 //!    - case ("us" is not "US"; every word of a multi-word name capitalised but for particles, so
 //!      "The city" is no town; short all-caps words in running text are acronyms);
 //!    - a stop-list of common words that are also place names ("Police", "Bar", "Mission"),
 //!      accepted only after a locative cue ("in Police");
-//!    - people: a person's title before the name, a given name, a word the text uses as a
-//!      surname, a verb of speech next to a small place ("Clark said");
+//!    - people: a person's title before the name, a given name (also before another capitalised
+//!      word: "Mary Wheeler"), a word the text uses as a surname (small places only), a verb of
+//!      speech next to a small place ("Clark said"); the first word of a longer Arabic name
+//!      ("Abu Sleem", "Um Tajok");
 //!    - longer names: another capitalised word before it ("Raquel Henry"), a street or building
 //!      word after it ("Dublin Road"), a hyphenated particle ("Dasht-e-Abdan"), or more
 //!      capitalised words and a generic after it ("Dashti Qala district");
@@ -23,10 +28,12 @@
 //!
 //!    Words in a container's position that match no name, or whose matches lie outside the
 //!    countries the rest of the text supports, are looked up among those countries' divisions
-//!    within a third of their letters ("Atacora" → Atakora, "Wardak" → Vardak).
+//!    within a third of their letters ("Atacora" → Atakora, "Wardak" → Vardak). A word that several
+//!    provinces of one country share with a direction names them ("Sinai", "Darfur").
 //! 2. **Disambiguation**: each mention's candidates get a prior (entry kind, population, feature
 //!    rank, alternate name or not, a country's own name beating towns that share it), then
-//!    context: countries the report names or implies, the admin hierarchy the text states (the
+//!    context: countries the report names or implies (also through its actors and outlets,
+//!    [`hints`]: "Boko Haram", "Radio Okapi"), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
 //!    Jharkhand", "Belgrade, Minn."), and proximity to the other mentions' best candidates. A
 //!    place that its stated container contradicts is dropped, and so is a lone small uncued place
@@ -36,8 +43,11 @@
 //!    state: "BELGRADE, Minn. --") and not a capital in a statement ("the government in Khartoum
 //!    said"). A division or country focus descends to the most specific confident place the same
 //!    sentence puts inside it ("Dassari (Materi, Atacora)" → Materi); a low-confidence place falls
-//!    back to its admin1 or country. A report whose text names no place takes the one country its
-//!    title or source names ([`Geocoder::geocode_report`]), at country level with a low score.
+//!    back to its admin1 or country. A nationality ("Kenyan troops") or an unsure place in a
+//!    country the text never names gives way to the country the actors and outlets imply. A
+//!    report whose text names no place takes the one country its title or source names
+//!    ([`Geocoder::geocode_report`]), else the one its actors and outlets imply, at country level
+//!    with a low score, or in the province a group is tied to there ("Boko Haram": Borno).
 
 use std::cell::RefCell;
 use std::sync::Arc;
