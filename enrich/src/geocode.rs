@@ -35,7 +35,9 @@
 //!    context: countries the report names or implies (also through its actors and outlets,
 //!    [`hints`]: "Boko Haram", "Radio Okapi"), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
-//!    Jharkhand", "Belgrade, Minn."), and proximity to the other mentions' best candidates. A
+//!    Jharkhand", "Belgrade, Minn."), the province most of the other mentions' candidates lie
+//!    in (towns named together share a state), and proximity to the other mentions' best
+//!    candidates. A
 //!    place that its stated container contradicts is dropped, and so is a lone small uncued place
 //!    with no support. Every location carries a `score` in [0, 1].
 //! 3. **Focus**: the most confident, most specific location of the event, weighed by level,
@@ -1718,6 +1720,64 @@ impl Geocoder {
                 }
             }
         }
+        // Province context: places and districts in the province that the other mentions'
+        // candidates point to most ("Douglas, Grant and Wilkin counties" are in one state).
+        if n >= 3 {
+            let mut provinces: Vec<(u32, f32)> = Vec::new();
+            let mut own: Vec<(u32, f32)> = Vec::new();
+            let mut per_mention: Vec<Vec<(u32, f32)>> = Vec::with_capacity(n);
+            for m in &s.mentions {
+                own.clear();
+                add_admin1_mass(&s.cands[m.c0..m.c1], &mut own);
+                for &(a, w) in &own {
+                    match provinces.iter_mut().find(|x| x.0 == a) {
+                        Some(x) => x.1 += w,
+                        None => provinces.push((a, w)),
+                    }
+                }
+                per_mention.push(own.clone());
+            }
+            let max_p = provinces.iter().map(|p| p.1).fold(0.0f32, f32::max);
+            for (mi, mine_all) in per_mention.iter().enumerate() {
+                let m = s.mentions[mi];
+                // Not for names of states and countries ("Hawaii", "Mississippi").
+                let major = s.cands[m.c0..m.c1].iter().any(|c| {
+                    !c.e.alternate
+                        && matches!(
+                            c.e.kind,
+                            EntryKind::Admin1 | EntryKind::Country | EntryKind::Demonym
+                        )
+                });
+                // Nor where the text states the container ("Paris, Tenn.").
+                let stated = mi + 1 < n
+                    && Self::container_gap(&s.folded.text, &m, &s.mentions[mi + 1])
+                    && s.cands[s.mentions[mi + 1].c0..s.mentions[mi + 1].c1]
+                        .iter()
+                        .any(|c| matches!(c.e.kind, EntryKind::Admin1 | EntryKind::Admin2));
+                if m.c1 - m.c0 < 2 || major || stated {
+                    continue;
+                }
+                for ci in m.c0..m.c1 {
+                    let c = s.cands[ci];
+                    if c.admin1 == NONE || !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
+                    {
+                        continue;
+                    }
+                    let total = provinces
+                        .iter()
+                        .find(|x| x.0 == c.admin1)
+                        .map_or(0.0, |x| x.1);
+                    let mine = mine_all
+                        .iter()
+                        .find(|x| x.0 == c.admin1)
+                        .map_or(0.0, |x| x.1);
+                    let ctx = (total - mine).max(0.0);
+                    if ctx >= 1.0 {
+                        s.cands[ci].score += 0.3 * (ctx / max_p.max(1.0)).min(1.0);
+                    }
+                }
+            }
+        }
         // Hierarchy: a candidate inside a division or country the text names as its container
         // ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100
         // bytes after or 40 before) a little. The best container counts, not their sum.
@@ -2231,6 +2291,26 @@ fn best_of(cands: &[Cand]) -> usize {
     bi
 }
 
+/// Spreads one unit over the admin1 divisions of `cands` (those with one), in proportion to their
+/// squared priors.
+fn add_admin1_mass(cands: &[Cand], acc: &mut Vec<(u32, f32)>) {
+    let total: f32 = cands
+        .iter()
+        .filter(|c| c.admin1 != NONE)
+        .map(|c| c.prior.max(0.01).powi(2))
+        .sum();
+    if total <= 0.0 {
+        return;
+    }
+    for c in cands.iter().filter(|c| c.admin1 != NONE) {
+        let w = c.prior.max(0.01).powi(2) / total;
+        match acc.iter_mut().find(|x| x.0 == c.admin1) {
+            Some(x) => x.1 += w,
+            None => acc.push((c.admin1, w)),
+        }
+    }
+}
+
 /// Spreads `mass` over the countries of `cands`, in proportion to their squared priors.
 fn add_country_mass(cands: &[Cand], acc: &mut Vec<(u32, f32)>, mass: f32) {
     let total: f32 = cands.iter().map(|c| c.prior.max(0.01).powi(2)).sum();
@@ -2738,6 +2818,22 @@ mod tests {
         assert_eq!(names(&g), vec![("Lewis County".into(), "US".into())]);
         let g = gc.geocode("The band Rodeo Houston played. Houston hosted the show.");
         assert_eq!(names(&g), vec![("Houston".into(), "US".into())]);
+    }
+
+    #[test]
+    fn builtin_places_named_together_share_a_state() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Madisonville is also (and more populous) in Kentucky; the other towns are in Texas.
+        let g = gc.geocode(
+            "Riders from Conroe, Madisonville, Crockett and Trinity met in Huntsville on Friday.",
+        );
+        let states: Vec<(&str, Option<&str>)> = g
+            .locations
+            .iter()
+            .map(|l| (l.name.as_str(), l.admin1.as_deref()))
+            .collect();
+        assert_eq!(states.len(), 5, "{states:?}");
+        assert!(states.iter().all(|s| s.1 == Some("US.TX")), "{states:?}");
     }
 
     #[test]
