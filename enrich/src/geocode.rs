@@ -2,17 +2,22 @@
 //!
 //! 1. **Detection**: the text is folded once ([`Folded`]: lower case, no diacritics). A first pass
 //!    collects the words the text uses as people's names (after a given name or a title, or
-//!    followed by an age: "David Mills", "Sgt. Blaise Dresser", "Boren, 28,"). Then, at each word
+//!    followed by an age: "David Mills", "Sgt. Blaise Dresser", "Boren, 28,"), and the words it
+//!    writes as likely surnames (after another capitalised word mid-sentence, after an initial,
+//!    around "&", before a verb of speech: "Emilie Holroyd", "Tyrise M. Bell"). Then, at each word
 //!    start that could begin a name (capitalised, uncased script, or an article such as "al-"), the
 //!    gazetteer's fst is walked byte by byte over the text (whitespace runs read as one space),
-//!    recording every name that ends on a word boundary; the longest acceptable one wins.
-//!    Acceptance looks at the surface:
+//!    recording every name that ends on a word boundary; the longest acceptable one wins. Continents
+//!    and world regions ("Europe", "the EU", "West Africa") are matched first from a small table
+//!    and reported at level `region`, never as a focus. Acceptance looks at the surface:
 //!    - case ("us" is not "US"; every word of a multi-word name capitalised but for particles, so
 //!      "The city" is no town; short all-caps words in running text are acronyms);
 //!    - a stop-list of common words that are also place names ("Police", "Bar", "Mission"),
 //!      accepted only after a locative cue ("in Police");
-//!    - people: a person's title before the name, a given name, a word the text uses as a
-//!      surname, a verb of speech next to a small place ("Clark said");
+//!    - people: a person's title before the name, a given name (also before another capitalised
+//!      word: "Mary Wheeler"), a word the text uses as a surname (small places only), a verb of
+//!      speech next to a small place ("Clark said"); the first word of a longer Arabic name
+//!      ("Abu Sleem", "Um Tajok");
 //!    - longer names: another capitalised word before it ("Raquel Henry"), a street or building
 //!      word after it ("Dublin Road"), a hyphenated particle ("Dasht-e-Abdan"), or more
 //!      capitalised words and a generic after it ("Dashti Qala district");
@@ -23,12 +28,16 @@
 //!
 //!    Words in a container's position that match no name, or whose matches lie outside the
 //!    countries the rest of the text supports, are looked up among those countries' divisions
-//!    within a third of their letters ("Atacora" → Atakora, "Wardak" → Vardak).
+//!    within a third of their letters ("Atacora" → Atakora, "Wardak" → Vardak). A word that several
+//!    provinces of one country share with a direction names them ("Sinai", "Darfur").
 //! 2. **Disambiguation**: each mention's candidates get a prior (entry kind, population, feature
 //!    rank, alternate name or not, a country's own name beating towns that share it), then
-//!    context: countries the report names or implies, the admin hierarchy the text states (the
+//!    context: countries the report names or implies (also through its actors and outlets,
+//!    [`hints`]: "Boko Haram", "Radio Okapi"), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
-//!    Jharkhand", "Belgrade, Minn."), and proximity to the other mentions' best candidates. A
+//!    Jharkhand", "Belgrade, Minn."), the province most of the other mentions' candidates lie
+//!    in (towns named together share a state), and proximity to the other mentions' best
+//!    candidates. A
 //!    place that its stated container contradicts is dropped, and so is a lone small uncued place
 //!    with no support. Every location carries a `score` in [0, 1].
 //! 3. **Focus**: the most confident, most specific location of the event, weighed by level,
@@ -36,8 +45,11 @@
 //!    state: "BELGRADE, Minn. --") and not a capital in a statement ("the government in Khartoum
 //!    said"). A division or country focus descends to the most specific confident place the same
 //!    sentence puts inside it ("Dassari (Materi, Atacora)" → Materi); a low-confidence place falls
-//!    back to its admin1 or country. A report whose text names no place takes the one country its
-//!    title or source names ([`Geocoder::geocode_report`]), at country level with a low score.
+//!    back to its admin1 or country. A nationality ("Kenyan troops") or an unsure place in a
+//!    country the text never names gives way to the country the actors and outlets imply. A
+//!    report whose text names no place takes the one country its title or source names
+//!    ([`Geocoder::geocode_report`]), else the one its actors and outlets imply, at country level
+//!    with a low score, or in the province a group is tied to there ("Boko Haram": Borno).
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -1833,6 +1845,64 @@ impl Geocoder {
                 }
             }
         }
+        // Province context: places and districts in the province that the other mentions'
+        // candidates point to most ("Douglas, Grant and Wilkin counties" are in one state).
+        if n >= 3 {
+            let mut provinces: Vec<(u32, f32)> = Vec::new();
+            let mut own: Vec<(u32, f32)> = Vec::new();
+            let mut per_mention: Vec<Vec<(u32, f32)>> = Vec::with_capacity(n);
+            for m in &s.mentions {
+                own.clear();
+                add_admin1_mass(&s.cands[m.c0..m.c1], &mut own);
+                for &(a, w) in &own {
+                    match provinces.iter_mut().find(|x| x.0 == a) {
+                        Some(x) => x.1 += w,
+                        None => provinces.push((a, w)),
+                    }
+                }
+                per_mention.push(own.clone());
+            }
+            let max_p = provinces.iter().map(|p| p.1).fold(0.0f32, f32::max);
+            for (mi, mine_all) in per_mention.iter().enumerate() {
+                let m = s.mentions[mi];
+                // Not for names of states and countries ("Hawaii", "Mississippi").
+                let major = s.cands[m.c0..m.c1].iter().any(|c| {
+                    !c.e.alternate
+                        && matches!(
+                            c.e.kind,
+                            EntryKind::Admin1 | EntryKind::Country | EntryKind::Demonym
+                        )
+                });
+                // Nor where the text states the container ("Paris, Tenn.").
+                let stated = mi + 1 < n
+                    && Self::container_gap(&s.folded.text, &m, &s.mentions[mi + 1])
+                    && s.cands[s.mentions[mi + 1].c0..s.mentions[mi + 1].c1]
+                        .iter()
+                        .any(|c| matches!(c.e.kind, EntryKind::Admin1 | EntryKind::Admin2));
+                if m.c1 - m.c0 < 2 || major || stated {
+                    continue;
+                }
+                for ci in m.c0..m.c1 {
+                    let c = s.cands[ci];
+                    if c.admin1 == NONE || !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
+                    {
+                        continue;
+                    }
+                    let total = provinces
+                        .iter()
+                        .find(|x| x.0 == c.admin1)
+                        .map_or(0.0, |x| x.1);
+                    let mine = mine_all
+                        .iter()
+                        .find(|x| x.0 == c.admin1)
+                        .map_or(0.0, |x| x.1);
+                    let ctx = (total - mine).max(0.0);
+                    if ctx >= 1.0 {
+                        s.cands[ci].score += 0.3 * (ctx / max_p.max(1.0)).min(1.0);
+                    }
+                }
+            }
+        }
         // Hierarchy: a candidate inside a division or country the text names as its container
         // ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100
         // bytes after or 40 before) a little. The best container counts, not their sum.
@@ -2346,6 +2416,26 @@ fn best_of(cands: &[Cand]) -> usize {
     bi
 }
 
+/// Spreads one unit over the admin1 divisions of `cands` (those with one), in proportion to their
+/// squared priors.
+fn add_admin1_mass(cands: &[Cand], acc: &mut Vec<(u32, f32)>) {
+    let total: f32 = cands
+        .iter()
+        .filter(|c| c.admin1 != NONE)
+        .map(|c| c.prior.max(0.01).powi(2))
+        .sum();
+    if total <= 0.0 {
+        return;
+    }
+    for c in cands.iter().filter(|c| c.admin1 != NONE) {
+        let w = c.prior.max(0.01).powi(2) / total;
+        match acc.iter_mut().find(|x| x.0 == c.admin1) {
+            Some(x) => x.1 += w,
+            None => acc.push((c.admin1, w)),
+        }
+    }
+}
+
 /// Spreads `mass` over the countries of `cands`, in proportion to their squared priors.
 fn add_country_mass(cands: &[Cand], acc: &mut Vec<(u32, f32)>, mass: f32) {
     let total: f32 = cands.iter().map(|c| c.prior.max(0.01).powi(2)).sum();
@@ -2853,6 +2943,22 @@ mod tests {
         assert_eq!(names(&g), vec![("Lewis County".into(), "US".into())]);
         let g = gc.geocode("The band Rodeo Houston played. Houston hosted the show.");
         assert_eq!(names(&g), vec![("Houston".into(), "US".into())]);
+    }
+
+    #[test]
+    fn builtin_places_named_together_share_a_state() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Madisonville is also (and more populous) in Kentucky; the other towns are in Texas.
+        let g = gc.geocode(
+            "Riders from Conroe, Madisonville, Crockett and Trinity met in Huntsville on Friday.",
+        );
+        let states: Vec<(&str, Option<&str>)> = g
+            .locations
+            .iter()
+            .map(|l| (l.name.as_str(), l.admin1.as_deref()))
+            .collect();
+        assert_eq!(states.len(), 5, "{states:?}");
+        assert!(states.iter().all(|s| s.1 == Some("US.TX")), "{states:?}");
     }
 
     #[test]
