@@ -364,15 +364,7 @@ pub fn alerts(
     quiet: Duration,
     within: Duration,
 ) -> (BTreeMap<(String, u64), String>, usize) {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", format!("check-{topic}"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .set("fetch.wait.max.ms", "10")
-        .create()
-        .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
+    let consumer = reader(brokers, topic);
     let deadline = Instant::now() + within;
     let mut last = Instant::now();
     let mut seen = BTreeMap::new();
@@ -520,9 +512,8 @@ pub fn wait_consumed(addr: &str, reports: usize, within: Duration, log: impl Fn(
     }
 }
 
-/// Every message of `topic` until `want` have arrived (or `within` has passed), then two more
-/// seconds for any beyond (a duplicate or a spurious output would show there).
-pub fn consume(brokers: &str, topic: &str, want: usize, within: Duration) -> Vec<Vec<u8>> {
+/// A consumer of `topic` from its beginning, in a group of its own, committing nothing.
+fn reader(brokers: &str, topic: &str) -> BaseConsumer {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", format!("check-{topic}"))
@@ -532,6 +523,13 @@ pub fn consume(brokers: &str, topic: &str, want: usize, within: Duration) -> Vec
         .create()
         .unwrap();
     consumer.subscribe(&[topic]).unwrap();
+    consumer
+}
+
+/// Every message of `topic` until `want` have arrived (or `within` has passed), then two more
+/// seconds for any beyond (a duplicate or a spurious output would show there).
+pub fn consume(brokers: &str, topic: &str, want: usize, within: Duration) -> Vec<Vec<u8>> {
+    let consumer = reader(brokers, topic);
     let deadline = Instant::now() + within;
     let mut got = Vec::new();
     let mut settle: Option<Instant> = None;
