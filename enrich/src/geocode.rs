@@ -36,10 +36,11 @@
 //!    [`hints`]: "Boko Haram", "Radio Okapi"), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
 //!    Jharkhand", "Belgrade, Minn."), the province most of the other mentions' candidates lie
-//!    in (towns named together share a state), and proximity to the other mentions' best
-//!    candidates. A
-//!    place that its stated container contradicts is dropped, and so is a lone small uncued place
-//!    with no support. Every location carries a `score` in [0, 1].
+//!    in (towns named together share a state), the provinces the other names could be in, each
+//!    name counting less the more provinces it could be in and not at all when it may be a
+//!    country or a big city (local news names several places of one state), and proximity to
+//!    the other mentions' best candidates. A place that its stated container contradicts is
+//!    dropped, and so is a lone small uncued place with no support. Every location carries a `score` in [0, 1].
 //! 3. **Focus**: the most confident, most specific location of the event, weighed by level,
 //!    position, place cues and the dominant country; not the dateline ("BEIRUT (AP) —", with its
 //!    state: "BELGRADE, Minn. --") and not a capital in a statement ("the government in Khartoum
@@ -125,6 +126,12 @@ fn hint_weight(kind: HintKind) -> f32 {
 
 /// Most candidates kept per mention (postings are ordered best first).
 const MAX_CANDIDATES: usize = 48;
+
+/// Name coherence ([`Geocoder::name_coherence`]): the least support from the other names that
+/// counts (a fifth of a name), the bonus per unit of it, and the most units counted.
+const COHERENCE_MIN: f32 = 0.2;
+const COHERENCE_WEIGHT: f32 = 0.3;
+const COHERENCE_CAP: f32 = 2.0;
 /// Longest name, in folded bytes, the detector tries.
 const MAX_NAME_BYTES: usize = 64;
 
@@ -418,6 +425,12 @@ struct Scratch {
     provinces: Vec<u32>,
     /// World regions named: folded span and index into [`words::WORLD_REGIONS`].
     regions: Vec<(usize, usize, usize)>,
+    /// Distinct (name hash, province) pairs of the mentions' candidates.
+    name_provinces: Vec<(u64, u32)>,
+    /// Per province, what the names give it ([`Geocoder::name_coherence`]).
+    province_support: Vec<(u32, f32)>,
+    /// Hashes of names that give no province support (countries, big cities).
+    quiet_names: Vec<u64>,
     key: String,
 }
 
@@ -1903,6 +1916,7 @@ impl Geocoder {
                 }
             }
         }
+        Self::name_coherence(s);
         // Hierarchy: a candidate inside a division or country the text names as its container
         // ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100
         // bytes after or 40 before) a little. The best container counts, not their sum.
@@ -2049,6 +2063,106 @@ impl Geocoder {
         }
         self.prune_against_containers(s);
         self.mark_datelines(s);
+    }
+
+    /// Name coherence: a place or district whose province could also hold the text's other
+    /// names. Each distinct name spreads one unit evenly over the provinces its candidates lie
+    /// in, so a name found in one province only ("Platte County" in three states, "Cuyahoga
+    /// Falls" in one) says more than one found in twenty ("Columbus"); a candidate gains in
+    /// proportion to what the other names give its province. Local news names several places
+    /// of one state, where each name alone is ambiguous and a bigger namesake elsewhere would
+    /// win on population.
+    fn name_coherence(s: &mut Scratch) {
+        if s.mentions.len() < 2 {
+            return;
+        }
+        let pairs = &mut s.name_provinces;
+        pairs.clear();
+        let quiet = &mut s.quiet_names;
+        quiet.clear();
+        for m in &s.mentions {
+            let key = hash_word(&s.folded.text[m.fstart..m.fend]);
+            // A name that may be a country or a big city most likely is that one, and says
+            // nothing of which small namesakes' province the text is about ("Cairo", "Rome").
+            if s.cands[m.c0..m.c1].iter().any(|c| match c.e.kind {
+                EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym => true,
+                EntryKind::Place => c.population >= BIG_PLACE,
+                _ => false,
+            }) {
+                quiet.push(key);
+            }
+            for c in &s.cands[m.c0..m.c1] {
+                if c.admin1 != NONE
+                    && matches!(
+                        c.e.kind,
+                        EntryKind::Place | EntryKind::Admin2 | EntryKind::Admin1
+                    )
+                {
+                    pairs.push((key, c.admin1));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        quiet.sort_unstable();
+        quiet.dedup();
+        // Each name's share per province, then the provinces' totals.
+        let support = &mut s.province_support;
+        support.clear();
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            if quiet.binary_search(&run[0].0).is_ok() {
+                continue;
+            }
+            let share = 1.0 / run.len() as f32;
+            support.extend(run.iter().map(|&(_, a)| (a, share)));
+        }
+        support.sort_unstable_by_key(|x| x.0);
+        let mut merged = 0;
+        for k in 0..support.len() {
+            if merged > 0 && support[merged - 1].0 == support[k].0 {
+                support[merged - 1].1 += support[k].1;
+            } else {
+                support[merged] = support[k];
+                merged += 1;
+            }
+        }
+        support.truncate(merged);
+        for mi in 0..s.mentions.len() {
+            let m = s.mentions[mi];
+            if m.c1 - m.c0 < 2 {
+                continue;
+            }
+            // Not for names of states and countries ("Georgia", "Washington").
+            let major = s.cands[m.c0..m.c1].iter().any(|c| {
+                !c.e.alternate
+                    && matches!(
+                        c.e.kind,
+                        EntryKind::Admin1 | EntryKind::Country | EntryKind::Demonym
+                    )
+            });
+            if major {
+                continue;
+            }
+            let key = hash_word(&s.folded.text[m.fstart..m.fend]);
+            let from = pairs.partition_point(|p| p.0 < key);
+            let own_share = if quiet.binary_search(&key).is_ok() {
+                0.0
+            } else {
+                1.0 / pairs[from..].partition_point(|p| p.0 == key).max(1) as f32
+            };
+            for c in &mut s.cands[m.c0..m.c1] {
+                if c.admin1 == NONE || !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2) {
+                    continue;
+                }
+                let total = support
+                    .binary_search_by_key(&c.admin1, |x| x.0)
+                    .map_or(0.0, |k| support[k].1);
+                let others = (total - own_share).max(0.0);
+                if others >= COHERENCE_MIN {
+                    c.score += COHERENCE_WEIGHT * others.min(COHERENCE_CAP);
+                }
+            }
+        }
     }
 
     /// Whether the text between two consecutive mentions states that the second contains the
@@ -2959,6 +3073,34 @@ mod tests {
             .collect();
         assert_eq!(states.len(), 5, "{states:?}");
         assert!(states.iter().all(|s| s.1 == Some("US.TX")), "{states:?}");
+    }
+
+    #[test]
+    fn builtin_names_that_share_a_province_support_each_other() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Far apart (no proximity), each ambiguous alone ("Sidney" alone is read as Sydney);
+        // together they are in one state, and resolved with confidence.
+        for (text, name, state) in [
+            (
+                "Families from Sidney and Chadron gathered at the hall.",
+                "Sidney",
+                "US.NE",
+            ),
+            (
+                "Officials from Kearney met counterparts from Scottsbluff.",
+                "Kearney",
+                "US.NE",
+            ),
+        ] {
+            let g = gc.geocode(text);
+            let l = g
+                .locations
+                .iter()
+                .find(|l| l.name == name)
+                .unwrap_or_else(|| panic!("{name} in {text:?}: {:?}", g.locations));
+            assert_eq!(l.admin1.as_deref(), Some(state), "{text:?}");
+            assert!(l.score >= 0.7, "{text:?}: {}", l.score);
+        }
     }
 
     #[test]
