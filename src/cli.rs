@@ -197,7 +197,8 @@ pub struct CheckConfigArgs {
 #[derive(Debug, Subcommand)]
 pub enum GazetteerCommand {
     /// Build a gazetteer index from GeoNames dump files (cities500/allCountries, admin1CodesASCII,
-    /// admin2Codes, countryInfo, nationalities).
+    /// admin2Codes, countryInfo, nationalities; country-points.txt, else the built-in World
+    /// Factbook points).
     Build {
         /// Folder with the GeoNames files.
         #[arg(long)]

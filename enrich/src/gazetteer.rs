@@ -39,6 +39,9 @@ pub struct GeonamesSources<'a> {
     pub admin2: &'a [u8],
     pub countries: &'a [u8],
     pub demonyms: &'a [u8],
+    /// Countries' reference points (`ISO2<TAB>lat<TAB>lon[<TAB>name]`, `#` comments); countries
+    /// without one are placed at the centre of the area their places cover.
+    pub country_points: &'a [u8],
 }
 
 /// Sentinel for "no admin1/admin2" in records.
@@ -224,7 +227,7 @@ impl Bins {
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const BUILTIN_CITIES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -246,6 +249,11 @@ const BUILTIN_DEMONYMS: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../data/geonames/nationalities.txt"
 ));
+/// The World Factbook's country coordinates (public domain; see `data/factbook/README.md`).
+pub const BUILTIN_COUNTRY_POINTS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/factbook/country-points.txt"
+));
 
 /// The GeoNames extract compiled into the binary.
 pub fn builtin_sources() -> GeonamesSources<'static> {
@@ -255,6 +263,7 @@ pub fn builtin_sources() -> GeonamesSources<'static> {
         admin2: BUILTIN_ADMIN2,
         countries: BUILTIN_COUNTRIES,
         demonyms: BUILTIN_DEMONYMS,
+        country_points: BUILTIN_COUNTRY_POINTS,
     }
 }
 
@@ -267,6 +276,7 @@ fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
         src.admin2,
         src.countries,
         src.demonyms,
+        src.country_points,
     ] {
         for &b in (part.len() as u64).to_le_bytes().iter().chain(part) {
             h ^= u64::from(b);
@@ -284,7 +294,8 @@ impl Gazetteer {
 
     /// Builds from a GeoNames folder: `cities500.txt` (or `.gz`; also `allCountries`/`cities1000`...
     /// under the name `cities.txt[.gz]`), `admin1CodesASCII.txt`, `admin2Codes.txt[.gz]`,
-    /// `countryInfo.txt`, `nationalities.txt` (optional).
+    /// `countryInfo.txt`, `nationalities.txt` (optional), `country-points.txt` (optional; the
+    /// built-in World Factbook points when absent).
     pub fn build_from_dir(dir: &Path) -> Result<Gazetteer, EnrichError> {
         let find = |names: &[&str], required: bool| -> Result<Vec<u8>, EnrichError> {
             for n in names {
@@ -324,12 +335,18 @@ impl Gazetteer {
         let admin2 = find(&["admin2Codes.txt"], false)?;
         let countries = find(&["countryInfo.txt"], true)?;
         let demonyms = find(&["nationalities.txt"], false)?;
+        let points = find(&["country-points.txt"], false)?;
         build::build(&GeonamesSources {
             cities: &cities,
             admin1: &admin1,
             admin2: &admin2,
             countries: &countries,
             demonyms: &demonyms,
+            country_points: if points.is_empty() {
+                BUILTIN_COUNTRY_POINTS
+            } else {
+                &points
+            },
         })
         .map_err(|e| match e {
             EnrichError::Gazetteer { path, message } if path.is_empty() => EnrichError::Gazetteer {
@@ -917,6 +934,7 @@ pub(crate) mod tests {
             admin2: FIX_ADMIN2.as_bytes(),
             countries: FIX_COUNTRIES.as_bytes(),
             demonyms: FIX_DEMONYMS.as_bytes(),
+            country_points: b"",
         }
     }
 

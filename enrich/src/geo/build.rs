@@ -247,6 +247,36 @@ pub(crate) fn levenshtein(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
+/// Parses the country reference points (`ISO2<TAB>lat<TAB>lon[<TAB>name]`) into one optional
+/// point per country of `country_idx`; points of countries the table lacks are ignored.
+fn country_points(
+    bytes: &[u8],
+    country_idx: &BTreeMap<String, u32>,
+) -> Result<Vec<Option<(f32, f32)>>, EnrichError> {
+    let mut points = vec![None; country_idx.len()];
+    let text = text_of("country-points", bytes)?;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{feff}');
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let r = split_tab(line);
+        let (lat, lon) = match (r.get(1).parse::<f32>(), r.get(2).parse::<f32>()) {
+            (Ok(lat), Ok(lon)) if lat.abs() <= 90.0 && lon.abs() <= 180.0 => (lat, lon),
+            _ => {
+                return Err(err(format!(
+                    "reading country-points: line {}: {line:?} is not `ISO2<TAB>latitude<TAB>longitude`",
+                    n + 1
+                )))
+            }
+        };
+        if let Some(&ci) = country_idx.get(r.get(0)) {
+            points[ci as usize] = Some((lat, lon));
+        }
+    }
+    Ok(points)
+}
+
 pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
     let mut strings = Strings::default();
     strings.add("");
@@ -469,11 +499,15 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         }
     }
     let mean = |acc: &CellAcc| acc.centre();
+    // A country's point is its conventional reference point where one is given: the centre of
+    // the area its places cover falls far from it for big, unevenly settled countries (Russia's
+    // would be in the Urals).
+    let points = country_points(src.country_points, &country_idx)?;
     let country_recs: Vec<AreaRec> = countries
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let (lat, lon) = mean(&c_acc[i]).unwrap_or((0.0, 0.0));
+            let (lat, lon) = points[i].or_else(|| mean(&c_acc[i])).unwrap_or((0.0, 0.0));
             AreaRec {
                 code: strings.add(&c.0),
                 name: strings.add(&c.1),
@@ -750,6 +784,7 @@ mod tests {
             admin2: b"",
             countries: b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n",
             demonyms: b"",
+            country_points: b"",
         };
         match build(&src) {
             Err(EnrichError::Gazetteer { message, .. }) => {
@@ -771,8 +806,46 @@ mod tests {
             admin2: b"",
             countries: &gz,
             demonyms: b"",
+            country_points: b"",
         };
         let g = build(&src).expect("gzip countries");
         assert_eq!(g.stats().countries, 1);
+    }
+
+    #[test]
+    fn country_points_replace_area_centres_and_bad_lines_are_named() {
+        let countries = b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n\
+                          TD\tTCD\t148\tCD\tChad\tN'Djamena\t1\t1\tAF\n";
+        let cities =
+            b"1\tKhartoum\tKhartoum\t\t15.5\t32.5\tP\tPPLC\tSD\t\t29\t\t\t\t5000000\t\t\t\t\n\
+                       2\tAbeche\tAbeche\t\t13.8\t20.8\tP\tPPL\tTD\t\t01\t\t\t\t70000\t\t\t\t\n";
+        let src = GeonamesSources {
+            cities,
+            admin1: b"SD.29\tKhartoum\tKhartoum\t1\nTD.01\tOuadda\xc3\xaf\tOuaddai\t2\n",
+            admin2: b"",
+            countries,
+            demonyms: b"",
+            country_points: b"# comment\nSD\t15.0\t30.0\tSudan\nXX\t1\t1\tnot a country\n",
+        };
+        let g = build(&src).expect("build");
+        let point = |iso| {
+            let c = g.country_rec(g.country_index(iso).expect(iso)).expect(iso);
+            (c.lat, c.lon)
+        };
+        assert_eq!(point("SD"), (15.0, 30.0));
+        // Without a given point: the centre of the 0.5° cell its place is in.
+        assert_eq!(point("TD"), (13.75, 20.75));
+
+        let bad = GeonamesSources {
+            country_points: b"# comment\nSD\t15.0\tthirty\n",
+            ..src
+        };
+        match build(&bad) {
+            Err(EnrichError::Gazetteer { message, .. }) => {
+                assert!(message.contains("country-points: line 2"), "{message}")
+            }
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("bad point accepted"),
+        }
     }
 }
