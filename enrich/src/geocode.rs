@@ -2574,6 +2574,17 @@ mod tests {
         Geocoder::new(Arc::new(crate::gazetteer::tests::fixture()))
     }
 
+    /// Asserts the country of the focus the geocoder finds in `text`.
+    #[track_caller]
+    fn assert_focus_country(gc: &Geocoder, text: &str, country: &str) {
+        let g = gc.geocode(text);
+        let f = g
+            .focus
+            .as_ref()
+            .unwrap_or_else(|| panic!("no focus in {text:?}: {g:?}"));
+        assert_eq!(f.country, country, "{text:?}: {f:?}");
+    }
+
     fn names(g: &Geocoding) -> Vec<(String, String)> {
         g.locations
             .iter()
@@ -2830,11 +2841,11 @@ mod tests {
             "{g:?}"
         );
         // A capital is not a small homonym in the country the text also names.
-        let f = gc
-            .geocode("Dozens held a protest in Kabul against the deal between the US and Taliban.")
-            .focus
-            .expect("focus");
-        assert_eq!(f.country, "AF", "{f:?}");
+        assert_focus_country(
+            &gc,
+            "Dozens held a protest in Kabul against the deal between the US and Taliban.",
+            "AF",
+        );
     }
 
     #[test]
@@ -2994,16 +3005,12 @@ mod tests {
         let g = gc.geocode("Protesters gathered in front of Benins parliament on Monday.");
         assert_eq!(names(&g), vec![("Benin".into(), "BJ".into())]);
         // A region its provinces share: "Sinai" is North and South Sinai, not Sinaí, Ecuador.
-        let f = gc
-            .geocode("A bomb wounded two soldiers in central Sinai on Monday.")
-            .focus
-            .expect("focus");
-        assert_eq!(f.country, "EG", "{f:?}");
-        let f = gc
-            .geocode("Militiamen attacked displaced people in Darfur.")
-            .focus
-            .expect("focus");
-        assert_eq!(f.country, "SD", "{f:?}");
+        assert_focus_country(
+            &gc,
+            "A bomb wounded two soldiers in central Sinai on Monday.",
+            "EG",
+        );
+        assert_focus_country(&gc, "Militiamen attacked displaced people in Darfur.", "SD");
     }
 
     #[test]
