@@ -110,6 +110,8 @@ static HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            // A DFA (small for these names): one table lookup per byte of every text.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(hints::COUNTRY_HINTS.iter().map(|h| h.0))
             .ok()
     });
