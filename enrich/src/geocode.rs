@@ -116,6 +116,19 @@ static HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
             .ok()
     });
 
+/// Indices into [`words::WORLD_REGIONS`] by the first byte of the region's folded name, in list
+/// order: a capitalised word is compared with the few regions that start like it.
+static REGIONS_BY_FIRST_BYTE: std::sync::LazyLock<Vec<Vec<usize>>> =
+    std::sync::LazyLock::new(|| {
+        let mut by_first = vec![Vec::new(); 256];
+        for (k, r) in words::WORLD_REGIONS.iter().enumerate() {
+            if let Some(&b) = r.0.as_bytes().first() {
+                by_first[usize::from(b)].push(k);
+            }
+        }
+        by_first
+    });
+
 /// Weight of a country hint as context: an outlet's beat is its country, armed groups cross
 /// borders.
 fn hint_weight(kind: HintKind) -> f32 {
@@ -1099,8 +1112,10 @@ impl Geocoder {
             return None;
         }
         let rest = &t[i..];
+        let first = usize::from(*rest.as_bytes().first()?);
         let mut best: Option<(usize, usize)> = None;
-        for (k, r) in words::WORLD_REGIONS.iter().enumerate() {
+        for &k in &REGIONS_BY_FIRST_BYTE[first] {
+            let r = words::WORLD_REGIONS[k];
             let n = r.0.len();
             if rest.starts_with(r.0)
                 && boundary_at(t, i + n)
