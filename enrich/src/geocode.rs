@@ -906,22 +906,25 @@ impl Geocoder {
             } else {
                 in_name = false;
             }
-            let caps = Self::all_caps(s, a, i);
+            // Capitalised but not written in capitals ("Mills", not "UN").
+            let proper = upper && !Self::all_caps(s, a, i);
             // "Emilie Holroyd", "Tyrise M. Bell", "Stevens & Wilkinson", "Lewis said".
             let initial = gap == ". "
                 && prev_end == prev_start + 1
                 && text.as_bytes()[prev_start].is_ascii_alphabetic()
                 && Self::case_at(s, prev_start) == CASE_UPPER;
             let ampersand = gap == " & " && Self::case_at(s, prev_start) == CASE_UPPER;
-            let speech = word_after(&text, i).is_some_and(|(b, z)| {
-                b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
-            });
-            if upper
-                && !caps
+            // Looked at only for a proper name: most words are not one.
+            let speech = || {
+                word_after(&text, i).is_some_and(|(b, z)| {
+                    b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
+                })
+            };
+            if proper
                 && ((prev_first && gap == " " && !s.titlecase[Self::sentence_of(s, a)])
                     || initial
                     || ampersand
-                    || speech)
+                    || speech())
             {
                 s.surnames.push(hash_word(w));
             }
@@ -929,8 +932,7 @@ impl Geocoder {
                 // The name before the ampersand too.
                 s.surnames.push(hash_word(&text[prev_start..prev_end]));
             }
-            prev_first = upper
-                && !caps
+            prev_first = proper
                 && !Self::sentence_initial(&text, a)
                 && !SET_CUES.has(w)
                 && !SET_DIRECTIONS.has(w)
