@@ -820,6 +820,10 @@ fn round5(x: f32) -> f64 {
 /// Folds a name and collapses whitespace to single spaces: the form names take in the index.
 pub fn normalize_name(s: &str) -> String {
     let f = fold(s);
+    // Most names are already one word or words one space apart.
+    if f.split(' ').all(|w| !w.is_empty() && !w.contains(char::is_whitespace)) {
+        return f;
+    }
     let mut out = String::with_capacity(f.len());
     for w in f.split_whitespace() {
         if !out.is_empty() {
