@@ -285,9 +285,10 @@ struct WordSet {
 }
 
 struct WordTable {
-    /// Bit `n` set: the list has a word of `n` bytes (bit 63: of 63 bytes or more). Most words
-    /// looked up have a length no listed word has.
-    lengths: u64,
+    /// Bit `n` of `lengths[first_slot(w)]` set: the list has a word of `n` bytes (bit 63: of 63
+    /// bytes or more) that starts like `w`. Most words looked up have a first letter and length
+    /// that no listed word has, and are answered without hashing.
+    lengths: [u64; 32],
     words: std::collections::HashSet<&'static str, BuildFnv>,
 }
 
@@ -302,15 +303,23 @@ impl WordSet {
     fn has(&self, w: &str) -> bool {
         let t = self.set.get_or_init(|| {
             let words: std::collections::HashSet<_, _> = (self.list)().into_iter().collect();
-            let lengths = words.iter().fold(0, |m, w| m | length_bit(w));
+            let mut lengths = [0; 32];
+            for w in &words {
+                lengths[first_slot(w)] |= length_bit(w);
+            }
             WordTable { lengths, words }
         });
-        t.lengths & length_bit(w) != 0 && t.words.contains(w)
+        t.lengths[first_slot(w)] & length_bit(w) != 0 && t.words.contains(w)
     }
 }
 
 fn length_bit(w: &str) -> u64 {
     1 << w.len().min(63)
+}
+
+/// A slot for the first byte of `w`: the 26 letters have one each, in either case.
+fn first_slot(w: &str) -> usize {
+    w.as_bytes().first().map_or(0, |&b| usize::from(b & 31))
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
