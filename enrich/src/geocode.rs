@@ -77,13 +77,13 @@ pub struct Geocoder {
     /// For a folded name `X`, the preferred-name admin1 postings of "<direction> X" for each of
     /// [`words::DIRECTION_PREFIXES`] in order ("kivu" → North Kivu, South Kivu): one hash lookup
     /// per word instead of a name-index walk per direction.
-    directional: std::collections::HashMap<Box<str>, Vec<Entry>>,
+    directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
 }
 
 /// The admin1 postings of the names that start with a direction (see `Geocoder::directional`).
-fn directional_index(g: &Gazetteer) -> std::collections::HashMap<Box<str>, Vec<Entry>> {
+fn directional_index(g: &Gazetteer) -> std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv> {
     use fst::{IntoStreamer as _, Streamer as _};
-    let mut map: std::collections::HashMap<Box<str>, Vec<Entry>> = Default::default();
+    let mut map: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv> = Default::default();
     for dir in words::DIRECTION_PREFIXES {
         let lo = format!("{dir} ");
         let hi = format!("{dir}!"); // the byte after the space
@@ -1684,18 +1684,20 @@ impl Geocoder {
     /// several and they lie in one country; whether any were pushed.
     fn push_directional(&self, s: &mut Scratch, text: &str, st: usize, e: usize) -> bool {
         let word = &text[st..e];
-        if word.len() < 4
-            || !word.bytes().all(|b| b.is_ascii_alphabetic())
-            || SET_COMMON.has(word)
+        if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+        // Few words name a region: look that up first.
+        let Some(entries) = self.directional.get(word) else {
+            return false;
+        };
+        if SET_COMMON.has(word)
             || SET_ADMIN_GENERICS.has(word)
             || SET_PLACE_GENERICS.has(word)
             || SET_DIRECTIONS.has(word)
         {
             return false;
         }
-        let Some(entries) = self.directional.get(word) else {
-            return false;
-        };
         let c0 = s.cands.len();
         let mut country = NONE;
         for &en in entries {
