@@ -695,13 +695,14 @@ impl Gazetteer {
         } = key;
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
+        let admin1 = self.country_spellings(country, cc, false);
         let lists: &[(EntryKind, &[Spelled])] = if admin2 {
             &[
-                (EntryKind::Admin1, self.country_spellings(country, cc, false)),
+                (EntryKind::Admin1, admin1),
                 (EntryKind::Admin2, self.country_spellings(country, cc, true)),
             ]
         } else {
-            &[(EntryKind::Admin1, self.country_spellings(country, cc, false))]
+            &[(EntryKind::Admin1, admin1)]
         };
         let mut rows = (Vec::new(), Vec::new());
         for &(kind, list) in lists {
@@ -823,7 +824,9 @@ fn round5(x: f32) -> f64 {
 pub fn normalize_name(s: &str) -> String {
     let f = fold(s);
     // Most names are already one word or words one space apart.
-    if f.split(' ').all(|w| !w.is_empty() && !w.contains(char::is_whitespace)) {
+    if f.split(' ')
+        .all(|w| !w.is_empty() && !w.contains(char::is_whitespace))
+    {
         return f;
     }
     let mut out = String::with_capacity(f.len());
