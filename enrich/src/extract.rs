@@ -534,7 +534,10 @@ fn find_counts(t: &Toks, s_counts: &mut Vec<Count>, count_of: &mut Vec<u32>, gro
     group.clear();
     let mut i = 0;
     while i < t.len() {
-        if let Some(c) = parse_count(t, i) {
+        // A count starts at digits or at a lexicon phrase (a number word, a modifier, "a"): a
+        // plain word, a pattern or a mark starts none.
+        let may_start = matches!(t.toks[i].kind, TokKind::Number { .. } | TokKind::Phrase(_));
+        if let Some(c) = may_start.then(|| parse_count(t, i)).flatten() {
             if c.end > i {
                 let id = s_counts.len() as u32;
                 for slot in &mut count_of[c.start..c.end.min(t.len())] {

@@ -119,6 +119,10 @@ fn fold_ascii(b: u8) -> u8 {
 
 /// Folds a name or phrase (no offset map), for building dictionaries.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        // Most names: each byte folds to one byte.
+        return s.bytes().map(|b| char::from(fold_ascii(b))).collect();
+    }
     let mut t = String::with_capacity(s.len());
     for c in s.chars() {
         push_folded(c, &mut |o| t.push(o));

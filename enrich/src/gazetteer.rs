@@ -168,12 +168,14 @@ pub struct Gazetteer {
 /// [`Gazetteer::admin_by_spelling`]: made once per country, on the first lookup in it, instead of
 /// on every lookup.
 #[derive(Default)]
-pub(crate) struct Spellings(std::sync::OnceLock<Vec<std::sync::OnceLock<CountrySpellings>>>);
+pub(crate) struct Spellings(std::sync::OnceLock<Vec<CountrySpellings>>);
 
-/// One country's divisions.
+/// One country's divisions, each level made on its first lookup: a text with no country context
+/// looks up its words among the provinces of every country, never among their districts.
+#[derive(Default)]
 struct CountrySpellings {
-    admin1: Vec<Spelled>,
-    admin2: Vec<Spelled>,
+    admin1: std::sync::OnceLock<Vec<Spelled>>,
+    admin2: std::sync::OnceLock<Vec<Spelled>>,
 }
 
 /// A division: its index in `admin1` or `admin2`, its squashed name, the name's letters binned.
@@ -652,28 +654,29 @@ impl Gazetteer {
     }
 
     /// The squashed names of the divisions of `country` (ISO code `cc`), made on first use.
-    fn country_spellings(&self, country: u32, cc: &str) -> &CountrySpellings {
+    /// The squashed names of the admin1 (or, with `admin2`, the admin2) divisions of `country`
+    /// (ISO code `cc`), made on first use.
+    fn country_spellings(&self, country: u32, cc: &str, admin2: bool) -> &[Spelled] {
         let all = self
             .spellings
             .0
             .get_or_init(|| self.countries.iter().map(|_| Default::default()).collect());
-        all[country as usize].get_or_init(|| {
+        let (cell, list) = if admin2 {
+            (&all[country as usize].admin2, &self.admin2)
+        } else {
+            (&all[country as usize].admin1, &self.admin1)
+        };
+        cell.get_or_init(|| {
             let prefix = format!("{cc}.");
-            let squashed = |list: &[AreaRec]| {
-                self.code_range(list, &prefix)
-                    .map(|i| {
-                        let own = normalize_name(self.str(list[i].name));
-                        let own = words::strip_generics(&own).unwrap_or(own);
-                        let own: Box<[char]> = squash(&own).chars().collect();
-                        let bins = Bins::of(&own);
-                        (i as u32, own, bins)
-                    })
-                    .collect()
-            };
-            CountrySpellings {
-                admin1: squashed(&self.admin1),
-                admin2: squashed(&self.admin2),
-            }
+            self.code_range(list, &prefix)
+                .map(|i| {
+                    let own = normalize_name(self.str(list[i].name));
+                    let own = words::strip_generics(&own).unwrap_or(own);
+                    let own: Box<[char]> = squash(&own).chars().collect();
+                    let bins = Bins::of(&own);
+                    (i as u32, own, bins)
+                })
+                .collect()
         })
     }
 
@@ -707,16 +710,16 @@ impl Gazetteer {
             chars: key,
             bins: key_bins,
         } = key;
-        let spellings = self.country_spellings(country, cc);
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
+        let admin1 = self.country_spellings(country, cc, false);
         let lists: &[(EntryKind, &[Spelled])] = if admin2 {
             &[
-                (EntryKind::Admin1, &spellings.admin1),
-                (EntryKind::Admin2, &spellings.admin2),
+                (EntryKind::Admin1, admin1),
+                (EntryKind::Admin2, self.country_spellings(country, cc, true)),
             ]
         } else {
-            &[(EntryKind::Admin1, &spellings.admin1)]
+            &[(EntryKind::Admin1, admin1)]
         };
         let mut rows = (Vec::new(), Vec::new());
         for &(kind, list) in lists {
@@ -837,6 +840,12 @@ fn round5(x: f32) -> f64 {
 /// Folds a name and collapses whitespace to single spaces: the form names take in the index.
 pub fn normalize_name(s: &str) -> String {
     let f = fold(s);
+    // Most names are already one word or words one space apart.
+    if f.split(' ')
+        .all(|w| !w.is_empty() && !w.contains(char::is_whitespace))
+    {
+        return f;
+    }
     let mut out = String::with_capacity(f.len());
     for w in f.split_whitespace() {
         if !out.is_empty() {

@@ -78,13 +78,13 @@ pub struct Geocoder {
     /// For a folded name `X`, the preferred-name admin1 postings of "<direction> X" for each of
     /// [`words::DIRECTION_PREFIXES`] in order ("kivu" → North Kivu, South Kivu): one hash lookup
     /// per word instead of a name-index walk per direction.
-    directional: std::collections::HashMap<Box<str>, Vec<Entry>>,
+    directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
 }
 
 /// The admin1 postings of the names that start with a direction (see `Geocoder::directional`).
-fn directional_index(g: &Gazetteer) -> std::collections::HashMap<Box<str>, Vec<Entry>> {
+fn directional_index(g: &Gazetteer) -> std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv> {
     use fst::{IntoStreamer as _, Streamer as _};
-    let mut map: std::collections::HashMap<Box<str>, Vec<Entry>> = Default::default();
+    let mut map: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv> = Default::default();
     for dir in words::DIRECTION_PREFIXES {
         let lo = format!("{dir} ");
         let hi = format!("{dir}!"); // the byte after the space
@@ -111,8 +111,23 @@ static HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            // A DFA (small for these names): one table lookup per byte of every text.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(hints::COUNTRY_HINTS.iter().map(|h| h.0))
             .ok()
+    });
+
+/// Indices into [`words::WORLD_REGIONS`] by the first byte of the region's folded name, in list
+/// order: a capitalised word is compared with the few regions that start like it.
+static REGIONS_BY_FIRST_BYTE: std::sync::LazyLock<Vec<Vec<usize>>> =
+    std::sync::LazyLock::new(|| {
+        let mut by_first = vec![Vec::new(); 256];
+        for (k, r) in words::WORLD_REGIONS.iter().enumerate() {
+            if let Some(&b) = r.0.as_bytes().first() {
+                by_first[usize::from(b)].push(k);
+            }
+        }
+        by_first
     });
 
 /// Weight of a country hint as context: an outlet's beat is its country, armed groups cross
@@ -277,9 +292,10 @@ struct WordSet {
 }
 
 struct WordTable {
-    /// Bit `n` set: the list has a word of `n` bytes (bit 63: of 63 bytes or more). Most words
-    /// looked up have a length no listed word has.
-    lengths: u64,
+    /// Bit `n` of `lengths[first_slot(w)]` set: the list has a word of `n` bytes (bit 63: of 63
+    /// bytes or more) that starts like `w`. Most words looked up have a first letter and length
+    /// that no listed word has, and are answered without hashing.
+    lengths: [u64; 32],
     words: std::collections::HashSet<&'static str, BuildFnv>,
 }
 
@@ -294,15 +310,23 @@ impl WordSet {
     fn has(&self, w: &str) -> bool {
         let t = self.set.get_or_init(|| {
             let words: std::collections::HashSet<_, _> = (self.list)().into_iter().collect();
-            let lengths = words.iter().fold(0, |m, w| m | length_bit(w));
+            let mut lengths = [0; 32];
+            for w in &words {
+                lengths[first_slot(w)] |= length_bit(w);
+            }
             WordTable { lengths, words }
         });
-        t.lengths & length_bit(w) != 0 && t.words.contains(w)
+        t.lengths[first_slot(w)] & length_bit(w) != 0 && t.words.contains(w)
     }
 }
 
 fn length_bit(w: &str) -> u64 {
     1 << w.len().min(63)
+}
+
+/// A slot for the first byte of `w`: the 26 letters have one each, in either case.
+fn first_slot(w: &str) -> usize {
+    w.as_bytes().first().map_or(0, |&b| usize::from(b & 31))
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
@@ -904,22 +928,25 @@ impl Geocoder {
             } else {
                 in_name = false;
             }
-            let caps = Self::all_caps(s, a, i);
+            // Capitalised but not written in capitals ("Mills", not "UN").
+            let proper = upper && !Self::all_caps(s, a, i);
             // "Emilie Holroyd", "Tyrise M. Bell", "Stevens & Wilkinson", "Lewis said".
             let initial = gap == ". "
                 && prev_end == prev_start + 1
                 && text.as_bytes()[prev_start].is_ascii_alphabetic()
                 && Self::case_at(s, prev_start) == CASE_UPPER;
             let ampersand = gap == " & " && Self::case_at(s, prev_start) == CASE_UPPER;
-            let speech = word_after(&text, i).is_some_and(|(b, z)| {
-                b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
-            });
-            if upper
-                && !caps
+            // Looked at only for a proper name: most words are not one.
+            let speech = || {
+                word_after(&text, i).is_some_and(|(b, z)| {
+                    b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
+                })
+            };
+            if proper
                 && ((prev_first && gap == " " && !s.titlecase[Self::sentence_of(s, a)])
                     || initial
                     || ampersand
-                    || speech)
+                    || speech())
             {
                 s.surnames.push(hash_word(w));
             }
@@ -927,8 +954,7 @@ impl Geocoder {
                 // The name before the ampersand too.
                 s.surnames.push(hash_word(&text[prev_start..prev_end]));
             }
-            prev_first = upper
-                && !caps
+            prev_first = proper
                 && !Self::sentence_initial(&text, a)
                 && !SET_CUES.has(w)
                 && !SET_DIRECTIONS.has(w)
@@ -1110,8 +1136,10 @@ impl Geocoder {
             return None;
         }
         let rest = &t[i..];
+        let first = usize::from(*rest.as_bytes().first()?);
         let mut best: Option<(usize, usize)> = None;
-        for (k, r) in words::WORLD_REGIONS.iter().enumerate() {
+        for &k in &REGIONS_BY_FIRST_BYTE[first] {
+            let r = words::WORLD_REGIONS[k];
             let n = r.0.len();
             if rest.starts_with(r.0)
                 && boundary_at(t, i + n)
@@ -1669,18 +1697,20 @@ impl Geocoder {
     /// several and they lie in one country; whether any were pushed.
     fn push_directional(&self, s: &mut Scratch, text: &str, st: usize, e: usize) -> bool {
         let word = &text[st..e];
-        if word.len() < 4
-            || !word.bytes().all(|b| b.is_ascii_alphabetic())
-            || SET_COMMON.has(word)
+        if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+        // Few words name a region: look that up first.
+        let Some(entries) = self.directional.get(word) else {
+            return false;
+        };
+        if SET_COMMON.has(word)
             || SET_ADMIN_GENERICS.has(word)
             || SET_PLACE_GENERICS.has(word)
             || SET_DIRECTIONS.has(word)
         {
             return false;
         }
-        let Some(entries) = self.directional.get(word) else {
-            return false;
-        };
         let c0 = s.cands.len();
         let mut country = NONE;
         for &en in entries {

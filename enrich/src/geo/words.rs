@@ -1637,12 +1637,14 @@ pub fn is_in(list: &[&str], w: &str) -> bool {
 /// Strips generic administrative words and "of" from a folded name ("homs governorate" → "homs",
 /// "province of kandahar" → "kandahar"). Returns `None` when nothing was stripped or nothing is left.
 pub fn strip_generics(folded: &str) -> Option<String> {
-    let words: Vec<&str> = folded.split([' ', '-']).filter(|w| !w.is_empty()).collect();
-    let kept: Vec<&str> = words
-        .iter()
-        .copied()
-        .filter(|w| !is_in(ADMIN_GENERICS, w) && *w != "of" && *w != "de" && *w != "du")
-        .collect();
+    let generic = |w: &str| matches!(w, "of" | "de" | "du") || is_in(ADMIN_GENERICS, w);
+    let words = folded.split([' ', '-']).filter(|w| !w.is_empty());
+    // Most names have no generic word: nothing to strip, nothing to allocate.
+    if !words.clone().any(generic) {
+        return None;
+    }
+    let words: Vec<&str> = words.collect();
+    let kept: Vec<&str> = words.iter().copied().filter(|&w| !generic(w)).collect();
     if kept.len() == words.len() || kept.is_empty() {
         return None;
     }
