@@ -18,6 +18,7 @@ fn geocoder() -> &'static Geocoder {
             admin2: include_bytes!("../fixtures/gazetteer/admin2Codes.txt"),
             countries: include_bytes!("../fixtures/gazetteer/countryInfo.txt"),
             demonyms: include_bytes!("../fixtures/gazetteer/nationalities.txt"),
+            country_points: enrich::gazetteer::BUILTIN_COUNTRY_POINTS,
         };
         match Gazetteer::build(&src) {
             Ok(g) => Geocoder::new(Arc::new(g)),
