@@ -304,7 +304,21 @@ fn generate_feed(path: &Path, lines: &[&[u8]], target_mb: f64) -> std::io::Resul
     Ok((n, bytes))
 }
 
+/// Peak resident memory (`VmHWM`) of process `pid` so far, in bytes; `None` once it has exited.
+fn peak_rss_of(pid: libc::pid_t) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+}
+
 /// Runs a command to completion; returns its stderr, wall time and peak resident memory (bytes).
+///
+/// The peak is the child's own `VmHWM`, sampled every 10 ms while it runs: `ru_maxrss` from
+/// `wait4` would also count this (much bigger) process, whose memory a child started with
+/// `vfork` semantics shares until it executes the binary.
 fn run_measured(cmd: &mut Command) -> std::io::Result<(String, Duration, u64, bool)> {
     let t = Instant::now();
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
@@ -315,19 +329,25 @@ fn run_measured(cmd: &mut Command) -> std::io::Result<(String, Duration, u64, bo
         let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
         s
     });
+    let sampler = std::thread::spawn(move || {
+        let mut peak = 0;
+        while let Some(p) = peak_rss_of(pid) {
+            peak = peak.max(p);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        peak
+    });
     let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our child, not yet waited for; the pointers are to live locals.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    // SAFETY: pid is our child, not yet waited for; status is a live local, rusage not asked for.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, std::ptr::null_mut()) };
     let el = t.elapsed();
     if r < 0 {
         return Err(std::io::Error::last_os_error());
     }
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     let err = reader.join().unwrap_or_default();
-    // ru_maxrss is in kilobytes on Linux.
-    Ok((err, el, usage.ru_maxrss as u64 * 1024, ok))
+    let peak = sampler.join().unwrap_or_default();
+    Ok((err, el, peak, ok))
 }
 
 /// Part 3: the release binary end to end.
