@@ -455,6 +455,8 @@ struct Scratch {
     province_support: Vec<(u32, f32)>,
     /// Hashes of names that give no province support (countries, big cities).
     quiet_names: Vec<u64>,
+    /// Per mention, the hash of its folded name.
+    name_keys: Vec<u64>,
     key: String,
 }
 
@@ -1909,13 +1911,7 @@ impl Geocoder {
             for (mi, mine_all) in per_mention.iter().enumerate() {
                 let m = s.mentions[mi];
                 // Not for names of states and countries ("Hawaii", "Mississippi").
-                let major = s.cands[m.c0..m.c1].iter().any(|c| {
-                    !c.e.alternate
-                        && matches!(
-                            c.e.kind,
-                            EntryKind::Admin1 | EntryKind::Country | EntryKind::Demonym
-                        )
-                });
+                let major = names_major_area(&s.cands[m.c0..m.c1]);
                 // Nor where the text states the container ("Paris, Tenn.").
                 let stated = mi + 1 < n
                     && Self::container_gap(&s.folded.text, &m, &s.mentions[mi + 1])
@@ -2110,8 +2106,10 @@ impl Geocoder {
         pairs.clear();
         let quiet = &mut s.quiet_names;
         quiet.clear();
+        s.name_keys.clear();
         for m in &s.mentions {
             let key = hash_word(&s.folded.text[m.fstart..m.fend]);
+            s.name_keys.push(key);
             // A name that may be a country or a big city most likely is that one, and says
             // nothing of which small namesakes' province the text is about ("Cairo", "Rome").
             if s.cands[m.c0..m.c1].iter().any(|c| match c.e.kind {
@@ -2147,33 +2145,23 @@ impl Geocoder {
             support.extend(run.iter().map(|&(_, a)| (a, share)));
         }
         support.sort_unstable_by_key(|x| x.0);
-        let mut merged = 0;
-        for k in 0..support.len() {
-            if merged > 0 && support[merged - 1].0 == support[k].0 {
-                support[merged - 1].1 += support[k].1;
-            } else {
-                support[merged] = support[k];
-                merged += 1;
+        support.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += later.1;
             }
-        }
-        support.truncate(merged);
+            same
+        });
         for mi in 0..s.mentions.len() {
             let m = s.mentions[mi];
             if m.c1 - m.c0 < 2 {
                 continue;
             }
             // Not for names of states and countries ("Georgia", "Washington").
-            let major = s.cands[m.c0..m.c1].iter().any(|c| {
-                !c.e.alternate
-                    && matches!(
-                        c.e.kind,
-                        EntryKind::Admin1 | EntryKind::Country | EntryKind::Demonym
-                    )
-            });
-            if major {
+            if names_major_area(&s.cands[m.c0..m.c1]) {
                 continue;
             }
-            let key = hash_word(&s.folded.text[m.fstart..m.fend]);
+            let key = s.name_keys[mi];
             let from = pairs.partition_point(|p| p.0 < key);
             let own_share = if quiet.binary_search(&key).is_ok() {
                 0.0
@@ -2546,6 +2534,18 @@ fn approx_km(lat1: f32, lon1: f32, lat2: f32, lon2: f32) -> f32 {
 
 fn same_area(a: &Cand, b: &Cand) -> bool {
     a.country == b.country && a.admin1 == b.admin1 && approx_km(a.lat, a.lon, b.lat, b.lon) < 30.0
+}
+
+/// Whether some candidate is, by its own name, a province, a country or a nationality
+/// ("Hawaii", "Georgia", "Sudanese").
+fn names_major_area(cands: &[Cand]) -> bool {
+    cands.iter().any(|c| {
+        !c.e.alternate
+            && matches!(
+                c.e.kind,
+                EntryKind::Admin1 | EntryKind::Country | EntryKind::Demonym
+            )
+    })
 }
 
 /// Index of the best candidate: highest score, then population, then first.
