@@ -1171,7 +1171,12 @@ impl Geocoder {
         if SET_ADMIN_GENERICS.has(last) || SET_PLACE_GENERICS.has(last) {
             return true;
         }
-        let window = &b[b.len().saturating_sub(60)..];
+        // The last 60 bytes or so, from a character's start.
+        let mut from = b.len().saturating_sub(60);
+        while !b.is_char_boundary(from) {
+            from -= 1;
+        }
+        let window = &b[from..];
         match (window.rfind('('), window.rfind(')')) {
             (Some(o), Some(c)) => o > c,
             (Some(_), None) => true,
@@ -3138,6 +3143,16 @@ mod tests {
             assert_eq!(l.admin1.as_deref(), Some(state), "{text:?}");
             assert!(l.score >= 0.7, "{text:?}: {}", l.score);
         }
+    }
+
+    #[test]
+    fn container_window_starts_on_a_character() {
+        // 60 bytes before the comma falls inside a three-byte character.
+        let t = "\u{2017}\"a       $ tt ap\"a  ,i,and bapi, ituri, j.d beni, itrui, j";
+        let i = t.rfind(", j").expect("comma") + 2;
+        assert!(!t.is_char_boundary(t[..i - 2].len() - 60));
+        assert!(!Geocoder::container_position(t, i));
+        assert!(Geocoder::container_position("(\u{e9}\u{e9}, x", 7));
     }
 
     #[test]
