@@ -104,14 +104,17 @@ fn lines(bytes: &[u8]) -> Vec<Vec<u8>> {
 /// Resident memory of this process now, and its peak, in bytes (Linux).
 fn rss() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map_or(0, |kb| kb * 1024)
-    };
+    let field = |name: &str| status_field(&status, name).unwrap_or(0);
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A memory field of a `/proc/PID/status` text (`VmRSS:`, `VmHWM:`), in bytes.
+fn status_field(status: &str, name: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
 }
 
 fn mb(bytes: u64) -> f64 {
@@ -307,11 +310,7 @@ fn generate_feed(path: &Path, lines: &[&[u8]], target_mb: f64) -> std::io::Resul
 /// Peak resident memory (`VmHWM`) of process `pid` so far, in bytes; `None` once it has exited.
 fn peak_rss_of(pid: libc::pid_t) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024)
+    status_field(&status, "VmHWM:")
 }
 
 /// Runs a command to completion; returns its stderr, wall time and peak resident memory (bytes).
