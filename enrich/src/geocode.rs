@@ -32,7 +32,8 @@
 //!    provinces of one country share with a direction names them ("Sinai", "Darfur").
 //! 2. **Disambiguation**: each mention's candidates get a prior (entry kind, population, feature
 //!    rank, alternate name or not, a country's own name beating towns that share it), then
-//!    context: countries the report names or implies (also through its actors and outlets,
+//!    context: countries the report names or implies, each name counted once however often it is
+//!    repeated (also through its actors and outlets,
 //!    [`hints`]: "Boko Haram", "Radio Okapi"), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
 //!    Jharkhand", "Belgrade, Minn."), the province most of the other mentions' candidates lie
@@ -1863,9 +1864,18 @@ impl Geocoder {
     /// Disambiguation: country context, hierarchy, proximity; then confidence and pruning.
     fn resolve(&self, s: &mut Scratch) {
         let n = s.mentions.len();
-        // Country evidence: each mention spreads one unit over its candidates' countries.
+        // Country evidence: each distinct name spreads one unit over its candidates'
+        // countries, however often the text repeats it.
         s.countries.clear();
+        s.name_keys.clear();
         for m in &s.mentions {
+            s.name_keys
+                .push(hash_word(&s.folded.text[m.fstart..m.fend]));
+        }
+        for (mi, m) in s.mentions.iter().enumerate() {
+            if s.name_keys[..mi].contains(&s.name_keys[mi]) {
+                continue;
+            }
             add_country_mass(&s.cands[m.c0..m.c1], &mut s.countries, 1.0);
         }
         // Actors and outlets that imply a country count as weak mentions of it.
@@ -3143,6 +3153,21 @@ mod tests {
             assert_eq!(l.admin1.as_deref(), Some(state), "{text:?}");
             assert!(l.score >= 0.7, "{text:?}: {}", l.score);
         }
+    }
+
+    #[test]
+    fn builtin_a_repeated_name_is_one_piece_of_country_evidence() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // "Paris" four times would outvote "Dallas" if each repetition counted as another
+        // name from France; as one name, Dallas puts the first Paris in Texas.
+        let text = "Anna Reed, 18, of Paris died Saturday in a Dallas hospital from injuries \
+                    received in a collision. The other driver, Tom Hale, 20, of Paris, and a \
+                    passenger, also of Paris, were taken to Paris Regional Medical Center \
+                    before Reed was flown to Dallas.";
+        assert_focus_country(&gc, text, "US");
+        let g = gc.geocode(text);
+        let first = g.locations.iter().find(|l| l.name == "Paris").unwrap();
+        assert_eq!(first.admin1.as_deref(), Some("US.TX"), "{:?}", g.locations);
     }
 
     #[test]
