@@ -160,11 +160,16 @@ pub struct Gazetteer {
     pub(crate) postings: Vec<u32>,
     /// Folded name → `start << 16 | len` into `postings`.
     pub(crate) names: fst::Map<Vec<u8>>,
-    /// The squashed names of each country's divisions, made on first use (not saved).
+    /// String index of each admin1 division's spelling key ([`spelling_key`]), in `admin1` order:
+    /// made when the index is built and saved with it.
+    pub(crate) admin1_spellings: Vec<u32>,
+    /// String index of each admin2 division's spelling key, in `admin2` order.
+    pub(crate) admin2_spellings: Vec<u32>,
+    /// The spelling keys of each country's divisions as letters, made on first use (not saved).
     pub(crate) spellings: Spellings,
 }
 
-/// The squashed names ([`squash`]) of the divisions of each country, for
+/// The spelling keys ([`spelling_key`]) of the divisions of each country as letters, for
 /// [`Gazetteer::admin_by_spelling`]: made once per country, on the first lookup in it, instead of
 /// on every lookup.
 #[derive(Default)]
@@ -174,12 +179,28 @@ pub(crate) struct Spellings(std::sync::OnceLock<Vec<CountrySpellings>>);
 /// looks up its words among the provinces of every country, never among their districts.
 #[derive(Default)]
 struct CountrySpellings {
-    admin1: std::sync::OnceLock<Vec<Spelled>>,
-    admin2: std::sync::OnceLock<Vec<Spelled>>,
+    admin1: std::sync::OnceLock<SpelledList>,
+    admin2: std::sync::OnceLock<SpelledList>,
 }
 
-/// A division: its index in `admin1` or `admin2`, its squashed name, the name's letters binned.
-type Spelled = (u32, Box<[char]>, Bins);
+/// One level of one country's divisions, by the length of their spelling keys: a lookup compares
+/// a name only with the keys whose length is within its budget of edits.
+#[derive(Default)]
+struct SpelledList {
+    /// The keys' letters, one key after another.
+    chars: Vec<char>,
+    /// The divisions, sorted by key length (then index).
+    items: Vec<Spelled>,
+}
+
+/// A division: its index in `admin1` or `admin2`, where its key's letters are in
+/// [`SpelledList::chars`], the letters binned.
+struct Spelled {
+    index: u32,
+    start: u32,
+    len: u32,
+    bins: Bins,
+}
 
 /// A name prepared for spelling lookups in many countries ([`Gazetteer::admin_by_spelling_within`]).
 pub struct SpellingKey {
@@ -201,35 +222,56 @@ impl SpellingKey {
     }
 }
 
-/// How many letters of a word fall in each of 32 bins (by code point): a bound on the edit distance
-/// between two words that costs one pass over 32 bytes.
+/// How many letters of a word fall in each of 32 bins (by code point; one byte per bin, at most
+/// 127): a bound on the edit distance between two words that costs a few operations on four
+/// 64-bit words.
 #[derive(Clone, Copy)]
-struct Bins([u8; 32]);
+struct Bins([u64; 4]);
+
+/// The high bit of each byte of a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 impl Bins {
     fn of(word: &[char]) -> Bins {
         let mut b = [0u8; 32];
         for &c in word {
             let k = c as usize % 32;
-            b[k] = b[k].saturating_add(1);
+            b[k] = (b[k] + 1).min(127);
         }
-        Bins(b)
+        let mut w = [0u64; 4];
+        for (w, bytes) in w.iter_mut().zip(b.chunks_exact(8)) {
+            *w = u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]));
+        }
+        Bins(w)
     }
 
     /// At most the edit distance between the two words: each edit adds or removes at most one
-    /// letter on each side of the difference.
+    /// letter on each side of the difference. (Counts capped at 127 only lower the bound.)
     fn distance_bound(&self, other: &Bins) -> usize {
-        let (mut more, mut fewer) = (0usize, 0usize);
-        for (&x, &y) in self.0.iter().zip(&other.0) {
-            more += usize::from(x.saturating_sub(y));
-            fewer += usize::from(y.saturating_sub(x));
+        // Bytewise `x - y` where `x >= y`, else 0: with the high bit set in `x` and at most 127
+        // in `y`, no byte borrows from the next; the high bit stays set where `x >= y`.
+        fn excess(x: u64, y: u64) -> u64 {
+            let t = (x | HIGH_BITS) - y;
+            t & (((t & HIGH_BITS) >> 7) * 0x7F)
         }
-        more.max(fewer)
+        // The bytes summed pairwise into 16-bit lanes (at most 254 each).
+        fn pairs(v: u64) -> u64 {
+            const LOW: u64 = 0x00FF_00FF_00FF_00FF;
+            (v & LOW) + ((v >> 8) & LOW)
+        }
+        let (mut more, mut fewer) = (0u64, 0u64);
+        for (&x, &y) in self.0.iter().zip(&other.0) {
+            more += pairs(excess(x, y));
+            fewer += pairs(excess(y, x));
+        }
+        // Lanes of at most 1,016 summed in the top lane (at most 4,064: no carries).
+        let total = |v: u64| (v.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
+        total(more).max(total(fewer))
     }
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 const BUILTIN_CITIES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -653,31 +695,50 @@ impl Gazetteer {
         lo..hi
     }
 
-    /// The squashed names of the divisions of `country` (ISO code `cc`), made on first use.
-    /// The squashed names of the admin1 (or, with `admin2`, the admin2) divisions of `country`
+    /// The spelling keys of the admin1 (or, with `admin2`, the admin2) divisions of `country`
     /// (ISO code `cc`), made on first use.
-    fn country_spellings(&self, country: u32, cc: &str, admin2: bool) -> &[Spelled] {
+    fn country_spellings(&self, country: u32, cc: &str, admin2: bool) -> &SpelledList {
         let all = self
             .spellings
             .0
             .get_or_init(|| self.countries.iter().map(|_| Default::default()).collect());
-        let (cell, list) = if admin2 {
-            (&all[country as usize].admin2, &self.admin2)
+        let (cell, list, keys) = if admin2 {
+            (
+                &all[country as usize].admin2,
+                &self.admin2,
+                &self.admin2_spellings,
+            )
         } else {
-            (&all[country as usize].admin1, &self.admin1)
+            (
+                &all[country as usize].admin1,
+                &self.admin1,
+                &self.admin1_spellings,
+            )
         };
-        cell.get_or_init(|| {
-            let prefix = format!("{cc}.");
-            self.code_range(list, &prefix)
-                .map(|i| {
-                    let own = normalize_name(self.str(list[i].name));
-                    let own = words::strip_generics(&own).unwrap_or(own);
-                    let own: Box<[char]> = squash(&own).chars().collect();
-                    let bins = Bins::of(&own);
-                    (i as u32, own, bins)
-                })
-                .collect()
-        })
+        cell.get_or_init(|| self.spelled_list(list, keys, &format!("{cc}.")))
+    }
+
+    /// The divisions of `list` whose code starts with `prefix`, with their spelling keys `keys`.
+    fn spelled_list(&self, list: &[AreaRec], keys: &[u32], prefix: &str) -> SpelledList {
+        let range = self.code_range(list, prefix);
+        let mut out = SpelledList {
+            chars: Vec::with_capacity(range.len() * 12),
+            items: Vec::with_capacity(range.len()),
+        };
+        for i in range {
+            let start = out.chars.len();
+            out.chars
+                .extend(self.str(keys.get(i).copied().unwrap_or(0)).chars());
+            let own = &out.chars[start..];
+            out.items.push(Spelled {
+                index: i as u32,
+                start: start as u32,
+                len: own.len() as u32,
+                bins: Bins::of(own),
+            });
+        }
+        out.items.sort_unstable_by_key(|d| (d.len, d.index));
+        out
     }
 
     /// The admin1 (or, with `admin2`, also admin2) division of `country` whose name is closest in
@@ -713,7 +774,7 @@ impl Gazetteer {
         let mut best: Option<(Entry, usize)> = None;
         let mut tie = false;
         let admin1 = self.country_spellings(country, cc, false);
-        let lists: &[(EntryKind, &[Spelled])] = if admin2 {
+        let lists: &[(EntryKind, &SpelledList)] = if admin2 {
             &[
                 (EntryKind::Admin1, admin1),
                 (EntryKind::Admin2, self.country_spellings(country, cc, true)),
@@ -721,9 +782,19 @@ impl Gazetteer {
         } else {
             &[(EntryKind::Admin1, admin1)]
         };
+        // Keys within the budget differ in length by at most a third of the longer one: from
+        // two thirds of the name's length to one and a half times it.
+        let n = key.len();
+        let shortest = n - (n / 3).min(max);
+        let longest = n + (n / 2).min(max);
         let mut rows = (Vec::new(), Vec::new());
         for &(kind, list) in lists {
-            for (i, own, bins) in list {
+            let items = &list.items;
+            let lo = items.partition_point(|d| (d.len as usize) < shortest);
+            let hi = lo + items[lo..].partition_point(|d| d.len as usize <= longest);
+            for d in &items[lo..hi] {
+                let (i, bins) = (&d.index, &d.bins);
+                let own = &list.chars[d.start as usize..(d.start + d.len) as usize];
                 let budget = (key.len().max(own.len()) / 3).min(max);
                 // Farther than the best so far: not a candidate either.
                 let limit = best.map_or(budget, |(_, bd)| bd.min(budget));
@@ -854,6 +925,14 @@ pub fn normalize_name(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// The key a division's name is compared by in spelling lookups: folded, generics stripped,
+/// squashed ("Wardak Province" → "wardak").
+fn spelling_key(name: &str) -> String {
+    let own = normalize_name(name);
+    let own = words::strip_generics(&own).unwrap_or(own);
+    squash(&own)
 }
 
 /// A folded name with spaces, hyphens, apostrophes and a leading Arabic article removed, for
@@ -1362,6 +1441,25 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
             let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
             let d = build::levenshtein(&a, &b);
             proptest::prop_assert!(Bins::of(&a).distance_bound(&Bins::of(&b)) <= d);
+        }
+
+        #[test]
+        fn letter_bins_bound_is_the_bytewise_bound(a in "[a-zé0-9]{0,300}", b in "[a-z]{0,300}") {
+            let counts = |w: &str| {
+                let mut c = [0usize; 32];
+                for ch in w.chars() {
+                    c[ch as usize % 32] += 1;
+                }
+                c.map(|x| x.min(127))
+            };
+            let (ca, cb) = (counts(&a), counts(&b));
+            let more: usize = ca.iter().zip(&cb).map(|(x, y)| x.saturating_sub(*y)).sum();
+            let fewer: usize = ca.iter().zip(&cb).map(|(x, y)| y.saturating_sub(*x)).sum();
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            proptest::prop_assert_eq!(
+                Bins::of(&a).distance_bound(&Bins::of(&b)),
+                more.max(fewer)
+            );
         }
 
         #[test]

@@ -458,6 +458,19 @@ struct Scratch {
     quiet_names: Vec<u64>,
     /// Per mention, the hash of its folded name.
     name_keys: Vec<u64>,
+    /// One mention's own country or province shares ([`Geocoder::resolve`]).
+    own_mass: Vec<(u32, f32)>,
+    /// Per province, the mentions' shares summed.
+    province_mass: Vec<(u32, f32)>,
+    /// The mentions' province shares one after another, mention `k`'s from
+    /// `province_bounds[k]` to `province_bounds[k + 1]`.
+    province_shares: Vec<(u32, f32)>,
+    province_bounds: Vec<usize>,
+    /// A mention's neighbours' candidates that can contain its own: kind, index, bonus.
+    containers: Vec<(EntryKind, u32, f32)>,
+    /// Per mention: folded start, its best candidate's point, whether that is a place or
+    /// district.
+    bests: Vec<(usize, f32, f32, bool)>,
     key: String,
 }
 
@@ -1863,9 +1876,25 @@ impl Geocoder {
 
     /// Disambiguation: country context, hierarchy, proximity; then confidence and pruning.
     fn resolve(&self, s: &mut Scratch) {
-        let n = s.mentions.len();
-        // Country evidence: each distinct name spreads one unit over its candidates'
-        // countries, however often the text repeats it.
+        Self::country_context(s);
+        // Province context: places and districts in the province that the other mentions'
+        // candidates point to most ("Douglas, Grant and Wilkin counties" are in one state).
+        if s.mentions.len() >= 3 {
+            Self::province_context(s);
+        }
+        Self::name_coherence(s);
+        Self::hierarchy(s);
+        Self::confirm_containers(s);
+        Self::proximity(s);
+        Self::choose(s);
+        self.prune_against_containers(s);
+        self.mark_datelines(s);
+    }
+
+    /// Country evidence: each distinct name spreads one unit over its candidates' countries,
+    /// however often the text repeats it; actors and outlets count as weak mentions of theirs,
+    /// and a candidate gains with what the other names give its country.
+    fn country_context(s: &mut Scratch) {
         s.countries.clear();
         s.name_keys.clear();
         for m in &s.mentions {
@@ -1886,13 +1915,12 @@ impl Geocoder {
             }
         }
         let max_w = s.countries.iter().map(|c| c.1).fold(0.0f32, f32::max);
-        for mi in 0..n {
-            let m = s.mentions[mi];
+        let own = &mut s.own_mass;
+        for m in &s.mentions {
             // This mention's own share does not count as context for itself.
-            let mut own: Vec<(u32, f32)> = Vec::new();
-            add_country_mass(&s.cands[m.c0..m.c1], &mut own, 1.0);
-            for ci in m.c0..m.c1 {
-                let c = s.cands[ci];
+            own.clear();
+            add_country_mass(&s.cands[m.c0..m.c1], own, 1.0);
+            for c in &mut s.cands[m.c0..m.c1] {
                 let total = s
                     .countries
                     .iter()
@@ -1901,66 +1929,80 @@ impl Geocoder {
                 let mine = own.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
                 let ctx = (total - mine).max(0.0);
                 if max_w > 0.0 && ctx > 0.0 {
-                    s.cands[ci].score += 0.6 * (ctx / max_w.max(1.0)).min(1.0) + 0.15;
+                    c.score += 0.6 * (ctx / max_w.max(1.0)).min(1.0) + 0.15;
                 }
             }
         }
-        // Province context: places and districts in the province that the other mentions'
-        // candidates point to most ("Douglas, Grant and Wilkin counties" are in one state).
-        if n >= 3 {
-            let mut provinces: Vec<(u32, f32)> = Vec::new();
-            let mut own: Vec<(u32, f32)> = Vec::new();
-            let mut per_mention: Vec<Vec<(u32, f32)>> = Vec::with_capacity(n);
-            for m in &s.mentions {
-                own.clear();
-                add_admin1_mass(&s.cands[m.c0..m.c1], &mut own);
-                for &(a, w) in &own {
-                    match provinces.iter_mut().find(|x| x.0 == a) {
-                        Some(x) => x.1 += w,
-                        None => provinces.push((a, w)),
-                    }
+    }
+
+    /// Province context (three mentions or more): a place or district gains with what the other
+    /// mentions' candidates give its province.
+    fn province_context(s: &mut Scratch) {
+        let n = s.mentions.len();
+        // Each mention's shares (`province_shares[province_bounds[k]..province_bounds[k + 1]]`),
+        // and the provinces' totals, summed in mention order.
+        let (provinces, shares, bounds) = (
+            &mut s.province_mass,
+            &mut s.province_shares,
+            &mut s.province_bounds,
+        );
+        provinces.clear();
+        shares.clear();
+        bounds.clear();
+        bounds.push(0);
+        for m in &s.mentions {
+            let from = shares.len();
+            s.own_mass.clear();
+            add_admin1_mass(&s.cands[m.c0..m.c1], &mut s.own_mass);
+            shares.append(&mut s.own_mass);
+            for &(a, w) in &shares[from..] {
+                match provinces.iter_mut().find(|x| x.0 == a) {
+                    Some(x) => x.1 += w,
+                    None => provinces.push((a, w)),
                 }
-                per_mention.push(own.clone());
             }
-            let max_p = provinces.iter().map(|p| p.1).fold(0.0f32, f32::max);
-            for (mi, mine_all) in per_mention.iter().enumerate() {
-                let m = s.mentions[mi];
-                // Not for names of states and countries ("Hawaii", "Mississippi").
-                let major = names_major_area(&s.cands[m.c0..m.c1]);
-                // Nor where the text states the container ("Paris, Tenn.").
-                let stated = mi + 1 < n
-                    && Self::container_gap(&s.folded.text, &m, &s.mentions[mi + 1])
-                    && s.cands[s.mentions[mi + 1].c0..s.mentions[mi + 1].c1]
-                        .iter()
-                        .any(|c| matches!(c.e.kind, EntryKind::Admin1 | EntryKind::Admin2));
-                if m.c1 - m.c0 < 2 || major || stated {
+            bounds.push(shares.len());
+        }
+        let max_p = provinces.iter().map(|p| p.1).fold(0.0f32, f32::max);
+        for mi in 0..n {
+            let m = s.mentions[mi];
+            let mine_all = &shares[bounds[mi]..bounds[mi + 1]];
+            // Not for names of states and countries ("Hawaii", "Mississippi").
+            let major = names_major_area(&s.cands[m.c0..m.c1]);
+            // Nor where the text states the container ("Paris, Tenn.").
+            let stated = mi + 1 < n
+                && Self::container_gap(&s.folded.text, &m, &s.mentions[mi + 1])
+                && s.cands[s.mentions[mi + 1].c0..s.mentions[mi + 1].c1]
+                    .iter()
+                    .any(|c| matches!(c.e.kind, EntryKind::Admin1 | EntryKind::Admin2));
+            if m.c1 - m.c0 < 2 || major || stated {
+                continue;
+            }
+            for c in &mut s.cands[m.c0..m.c1] {
+                if c.admin1 == NONE || !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2) {
                     continue;
                 }
-                for ci in m.c0..m.c1 {
-                    let c = s.cands[ci];
-                    if c.admin1 == NONE || !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
-                    {
-                        continue;
-                    }
-                    let total = provinces
-                        .iter()
-                        .find(|x| x.0 == c.admin1)
-                        .map_or(0.0, |x| x.1);
-                    let mine = mine_all
-                        .iter()
-                        .find(|x| x.0 == c.admin1)
-                        .map_or(0.0, |x| x.1);
-                    let ctx = (total - mine).max(0.0);
-                    if ctx >= 1.0 {
-                        s.cands[ci].score += 0.3 * (ctx / max_p.max(1.0)).min(1.0);
-                    }
+                let total = provinces
+                    .iter()
+                    .find(|x| x.0 == c.admin1)
+                    .map_or(0.0, |x| x.1);
+                let mine = mine_all
+                    .iter()
+                    .find(|x| x.0 == c.admin1)
+                    .map_or(0.0, |x| x.1);
+                let ctx = (total - mine).max(0.0);
+                if ctx >= 1.0 {
+                    c.score += 0.3 * (ctx / max_p.max(1.0)).min(1.0);
                 }
             }
         }
-        Self::name_coherence(s);
-        // Hierarchy: a candidate inside a division or country the text names as its container
-        // ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100
-        // bytes after or 40 before) a little. The best container counts, not their sum.
+    }
+
+    /// Hierarchy: a candidate inside a division or country the text names as its container
+    /// ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100 bytes
+    /// after or 40 before) a little. The best container counts, not their sum.
+    fn hierarchy(s: &mut Scratch) {
+        let n = s.mentions.len();
         for mi in 0..n {
             let m = s.mentions[mi];
             // Neighbours only: mentions are in text order.
@@ -1973,99 +2015,113 @@ impl Geocoder {
                 .take_while(|&k| s.mentions[k].fstart <= m.fend + 100)
                 .last()
                 .unwrap_or(mi);
-            for ci in m.c0..m.c1 {
-                let c = s.cands[ci];
+            // The neighbours' candidates that can contain others, with the bonus they give.
+            let containers = &mut s.containers;
+            containers.clear();
+            for ni in lo..=hi {
+                if ni == mi {
+                    continue;
+                }
+                let o = s.mentions[ni];
+                let mut direct = None;
+                for d in &s.cands[o.c0..o.c1] {
+                    let division = match d.e.kind {
+                        EntryKind::Admin1 | EntryKind::Admin2 => true,
+                        EntryKind::Country | EntryKind::CountryAbbrev => false,
+                        _ => continue,
+                    };
+                    let direct = *direct.get_or_insert_with(|| {
+                        ni == mi + 1 && Self::container_gap(&s.folded.text, &m, &o)
+                    });
+                    let b = match (division, direct) {
+                        (true, true) => 0.8,
+                        (true, false) => 0.25,
+                        (false, true) => 0.3,
+                        (false, false) => 0.1,
+                    };
+                    containers.push((d.e.kind, d.e.index, b));
+                }
+            }
+            for c in &mut s.cands[m.c0..m.c1] {
                 let mut bonus: f32 = 0.0;
-                for ni in lo..=hi {
-                    if ni == mi {
-                        continue;
-                    }
-                    let o = s.mentions[ni];
-                    let direct = ni == mi + 1 && Self::container_gap(&s.folded.text, &m, &o);
-                    for di in o.c0..o.c1 {
-                        let d = s.cands[di];
-                        let inside = match d.e.kind {
-                            EntryKind::Admin1 => {
-                                c.e.kind != EntryKind::Admin1 && c.admin1 == d.e.index
-                            }
-                            EntryKind::Admin2 => {
-                                c.e.kind == EntryKind::Place && c.admin2 == d.e.index
-                            }
-                            EntryKind::Country | EntryKind::CountryAbbrev => {
-                                !matches!(
-                                    c.e.kind,
-                                    EntryKind::Country
-                                        | EntryKind::CountryAbbrev
-                                        | EntryKind::Demonym
-                                ) && c.country == d.e.index
-                            }
-                            _ => false,
-                        };
-                        if inside {
-                            let b = match (d.e.kind, direct) {
-                                (EntryKind::Admin1 | EntryKind::Admin2, true) => 0.8,
-                                (EntryKind::Admin1 | EntryKind::Admin2, false) => 0.25,
-                                (_, true) => 0.3,
-                                (_, false) => 0.1,
-                            };
-                            bonus = bonus.max(b);
+                for &(kind, index, b) in containers.iter() {
+                    let inside = match kind {
+                        EntryKind::Admin1 => c.e.kind != EntryKind::Admin1 && c.admin1 == index,
+                        EntryKind::Admin2 => c.e.kind == EntryKind::Place && c.admin2 == index,
+                        _ => {
+                            !matches!(
+                                c.e.kind,
+                                EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
+                            ) && c.country == index
                         }
+                    };
+                    if inside {
+                        bonus = bonus.max(b);
                     }
                 }
-                s.cands[ci].score += bonus;
+                c.score += bonus;
             }
         }
-        // Containers named right after a contained candidate are confirmed too.
+    }
+
+    /// Containers named right after (within 100 bytes) a contained candidate are confirmed too.
+    fn confirm_containers(s: &mut Scratch) {
+        let n = s.mentions.len();
+        debug_assert!(s.mentions.windows(2).all(|w| w[0].fstart <= w[1].fstart));
         for mi in 0..n {
             let m = s.mentions[mi];
             let best = best_of(&s.cands[m.c0..m.c1]) + m.c0;
             let b = s.cands[best];
-            for ni in 0..n {
+            // Mentions are in text order: those that start from the end of this one on.
+            let first = s.mentions.partition_point(|o| o.fstart < m.fend);
+            for ni in first..n {
                 let o = s.mentions[ni];
-                if ni == mi || o.fstart < m.fend || o.fstart - m.fend > 100 {
+                if o.fstart - m.fend > 100 {
+                    break;
+                }
+                if ni == mi {
                     continue;
                 }
-                for di in o.c0..o.c1 {
-                    let d = s.cands[di];
+                for d in &mut s.cands[o.c0..o.c1] {
                     let contains = match d.e.kind {
                         EntryKind::Admin1 => b.admin1 == d.e.index && b.e.kind != EntryKind::Admin1,
                         EntryKind::Admin2 => b.admin2 == d.e.index && b.e.kind == EntryKind::Place,
                         _ => false,
                     };
                     if contains {
-                        s.cands[di].score += 0.3;
+                        d.score += 0.3;
                     }
                 }
             }
         }
-        // Proximity to the other mentions' current best candidates.
-        let bests: Vec<(usize, f32, f32, bool)> = s
-            .mentions
-            .iter()
-            .map(|m| {
-                let b = s.cands[best_of(&s.cands[m.c0..m.c1]) + m.c0];
-                let point = matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2);
-                (m.fstart, b.lat, b.lon, point)
-            })
-            .collect();
-        for mi in 0..n {
-            let m = s.mentions[mi];
+    }
+
+    /// Proximity to the other mentions' current best candidates.
+    fn proximity(s: &mut Scratch) {
+        let bests = &mut s.bests;
+        bests.clear();
+        bests.extend(s.mentions.iter().map(|m| {
+            let b = s.cands[best_of(&s.cands[m.c0..m.c1]) + m.c0];
+            let point = matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2);
+            (m.fstart, b.lat, b.lon, point)
+        }));
+        for (mi, m) in s.mentions.iter().enumerate() {
             if m.c1 - m.c0 < 2 {
                 continue;
             }
-            for ci in m.c0..m.c1 {
-                let c = s.cands[ci];
+            for c in &mut s.cands[m.c0..m.c1] {
                 if !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2) {
                     continue;
                 }
                 let mut dmin = f32::MAX;
                 for (k, &(fs, lat, lon, point)) in bests.iter().enumerate() {
-                    if k == mi || !point || fs == m.fstart {
+                    // More than 5° of latitude apart is over 550 km: no bonus either way.
+                    if k == mi || !point || fs == m.fstart || (c.lat - lat).abs() > 5.0 {
                         continue;
                     }
                     dmin = dmin.min(approx_km(c.lat, c.lon, lat, lon));
                 }
-                s.cands[ci].score += if dmin < 50.0 {
+                c.score += if dmin < 50.0 {
                     0.3
                 } else if dmin < 200.0 {
                     0.2
@@ -2076,8 +2132,12 @@ impl Geocoder {
                 };
             }
         }
-        // Choose, score, prune.
-        for mi in 0..n {
+    }
+
+    /// Chooses each mention's best candidate and its confidence; drops lone, small, uncued places
+    /// with no support.
+    fn choose(s: &mut Scratch) {
+        for mi in 0..s.mentions.len() {
             let m = s.mentions[mi];
             let cands = &s.cands[m.c0..m.c1];
             let bi = best_of(cands);
@@ -2102,8 +2162,6 @@ impl Geocoder {
                 mm.conf *= 0.8;
             }
         }
-        self.prune_against_containers(s);
-        self.mark_datelines(s);
     }
 
     /// Name coherence: a place or district whose province could also hold the text's other

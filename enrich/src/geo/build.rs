@@ -6,7 +6,8 @@ use std::io::Read;
 
 use super::words;
 use super::{
-    normalize_name, AreaRec, Entry, EntryKind, Gazetteer, GeonamesSources, PlaceRec, NONE,
+    normalize_name, spelling_key, AreaRec, Entry, EntryKind, Gazetteer, GeonamesSources, PlaceRec,
+    NONE,
 };
 use crate::EnrichError;
 
@@ -735,6 +736,18 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
     let names =
         fst::Map::new(fst_bytes).map_err(|e| err(format!("reading the name index: {e}")))?;
 
+    // The divisions' spelling keys, for lookups of names the index lacks.
+    let mut spelling_keys = |recs: &[AreaRec]| -> Vec<u32> {
+        recs.iter()
+            .map(|a| {
+                let key = spelling_key(strings_get(&strings, a.name));
+                strings.add(&key)
+            })
+            .collect()
+    };
+    let admin1_spellings = spelling_keys(&admin1_recs);
+    let admin2_spellings = spelling_keys(&admin2_recs);
+
     Ok(Gazetteer {
         strings: strings.blob,
         string_offs: strings.offs,
@@ -744,6 +757,8 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         countries: country_recs,
         postings,
         names,
+        admin1_spellings,
+        admin2_spellings,
         spellings: Default::default(),
     })
 }

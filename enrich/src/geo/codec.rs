@@ -1,6 +1,6 @@
 //! The gazetteer's binary file: a magic and format version, then length-prefixed little-endian
-//! sections (string table, record arrays, postings, the fst bytes). Loading copies arrays; nothing
-//! is parsed as text.
+//! sections (string table, record arrays, postings, the fst bytes, the divisions' spelling keys).
+//! Loading copies arrays; nothing is parsed as text.
 
 use super::{AreaRec, Gazetteer, PlaceRec, FORMAT_VERSION};
 
@@ -61,6 +61,8 @@ pub(super) fn encode(g: &Gazetteer) -> Vec<u8> {
     }
     put_section(&mut out, &u32s(g.postings.iter().copied()));
     put_section(&mut out, g.names.as_fst().as_bytes());
+    put_section(&mut out, &u32s(g.admin1_spellings.iter().copied()));
+    put_section(&mut out, &u32s(g.admin2_spellings.iter().copied()));
     out
 }
 
@@ -174,6 +176,17 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Gazetteer, String> {
     let countries = areas(&r.words("countries")?, "countries")?;
     let postings = r.words("postings")?;
     let fst_bytes = r.section("name index")?.to_vec();
+    let admin1_spellings = r.words("admin1 spellings")?;
+    let admin2_spellings = r.words("admin2 spellings")?;
+    let strings_count = string_offs.len().saturating_sub(1);
+    for (what, keys, n) in [
+        ("admin1 spellings", &admin1_spellings, admin1.len()),
+        ("admin2 spellings", &admin2_spellings, admin2.len()),
+    ] {
+        if keys.len() != n || keys.iter().any(|&k| k as usize >= strings_count) {
+            return Err(format!("{what}: not one string per division"));
+        }
+    }
     if r.pos != bytes.len() {
         return Err(format!("{} trailing bytes", bytes.len() - r.pos));
     }
@@ -187,6 +200,8 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Gazetteer, String> {
         countries,
         postings,
         names,
+        admin1_spellings,
+        admin2_spellings,
         spellings: Default::default(),
     })
 }
