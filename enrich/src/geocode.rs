@@ -458,6 +458,20 @@ struct Scratch {
     /// Per mention, the hash of its folded name.
     name_keys: Vec<u64>,
     key: String,
+    /// The words of the folded text, in order ([`Geocoder::scan_words`]).
+    words: Vec<Word>,
+}
+
+/// A word of the folded text: a maximal run of alphanumeric characters.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    /// Folded byte span.
+    start: usize,
+    end: usize,
+    /// Case flags of the original character its first byte came from.
+    case: u8,
+    /// All ASCII letters (else a word such as "2nd" or "قرية").
+    alpha: bool,
 }
 
 thread_local! {
@@ -475,6 +489,27 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
         Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
         _ => s.get(i..)?.chars().next().map(|c| (c, c.len_utf8())),
     }
+}
+
+/// Case flags (of `case`, per original character) of the character that folded byte `i` came
+/// from.
+fn case_of(folded: &Folded, case: &[u8], i: usize) -> u8 {
+    let (cp, _) = folded.span(i, i + 1);
+    case.get(cp).copied().unwrap_or(0)
+}
+
+/// Whether the character at byte `i` of `s` (a char boundary before the end) is a word
+/// character, and its length.
+fn word_char_at(s: &str, i: usize) -> (bool, usize) {
+    let b = s.as_bytes()[i];
+    if b.is_ascii() {
+        // `char::is_alphanumeric` on ASCII.
+        return (b.is_ascii_alphanumeric(), 1);
+    }
+    s[i..]
+        .chars()
+        .next()
+        .map_or((false, 1), |c| (is_word_char(c), c.len_utf8()))
 }
 
 fn char_before(s: &str, i: usize) -> Option<char> {
@@ -798,7 +833,8 @@ impl Geocoder {
         );
         self.country_hints(text, &mut hints, &mut provinces);
         (s.hints, s.provinces) = (hints, provinces);
-        self.split_sentences(s);
+        Self::split_text(s);
+        Self::title_case(s);
         self.scan_persons(s);
         s.unmatched.clear();
         self.detect(s);
@@ -817,59 +853,127 @@ impl Geocoder {
         self.output(s)
     }
 
-    fn split_sentences(&self, s: &mut Scratch) {
+    /// Splits the folded text into its words ([`Word`]), once for the passes that go through it
+    /// word by word, and into sentences (their ends).
+    fn split_text(s: &mut Scratch) {
+        s.words.clear();
         s.sentences.clear();
-        s.titlecase.clear();
-        let t = s.folded.text.as_bytes();
-        for i in 0..t.len() {
-            let end = match t[i] {
-                b'!' | b'?' | b'\n' => true,
-                b'.' => {
-                    // "U.S.", "St." and "Sgt." do not end sentences: a word of 1-2 letters or a
-                    // title before the dot.
-                    let mut k = i;
-                    while k > 0 && t[k - 1].is_ascii_alphabetic() {
-                        k -= 1;
+        let text = s.folded.text.as_str();
+        let t = text.as_bytes();
+        let mut i = 0;
+        while i < t.len() {
+            let b = t[i];
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(t, i) {
+                        s.sentences.push(i + 1);
                     }
-                    let word = std::str::from_utf8(&t[k..i]).unwrap_or("");
-                    i - k > 2
-                        && !SET_ABBREV_TITLES.has(word)
-                        && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
-                }
-                _ => false,
-            };
-            if end {
-                s.sentences.push(i + 1);
-            }
-        }
-        // Title case: most longer words after the first capitalised.
-        let mut start = 0;
-        for k in 0..=s.sentences.len() {
-            let end = s.sentences.get(k).copied().unwrap_or(t.len());
-            let (mut upper, mut lower) = (0usize, 0usize);
-            let mut i = start;
-            let mut first = true;
-            while i < end {
-                if !t[i].is_ascii_alphabetic() {
                     i += 1;
                     continue;
                 }
-                let mut j = i;
-                while j < end && t[j].is_ascii_alphabetic() {
-                    j += 1;
+            } else {
+                let (word, l) = word_char_at(text, i);
+                if !word {
+                    i += l;
+                    continue;
                 }
-                if j - i >= 4 && !first {
-                    match Self::case_at(s, i) {
+            }
+            let a = i;
+            let mut alpha = true;
+            loop {
+                while i < t.len() && t[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                let Some(&b) = t.get(i) else {
+                    break;
+                };
+                if b.is_ascii_digit() {
+                    i += 1;
+                } else if b.is_ascii() {
+                    break;
+                } else {
+                    let (word, l) = word_char_at(text, i);
+                    if !word {
+                        break;
+                    }
+                    i += l;
+                }
+                alpha = false;
+            }
+            let case = case_of(&s.folded, &s.case, a);
+            s.words.push(Word {
+                start: a,
+                end: i,
+                case,
+                alpha,
+            });
+        }
+    }
+
+    /// Whether the punctuation at byte `i` of the folded text ends a sentence.
+    fn sentence_end(t: &[u8], i: usize) -> bool {
+        match t[i] {
+            b'!' | b'?' | b'\n' => true,
+            b'.' => {
+                // "U.S.", "St." and "Sgt." do not end sentences: a word of 1-2 letters or a title
+                // before the dot.
+                let mut k = i;
+                while k > 0 && t[k - 1].is_ascii_alphabetic() {
+                    k -= 1;
+                }
+                let word = std::str::from_utf8(&t[k..i]).unwrap_or("");
+                i - k > 2
+                    && !SET_ABBREV_TITLES.has(word)
+                    && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
+            }
+            _ => false,
+        }
+    }
+
+    /// Which sentences are written in title case (a headline).
+    fn title_case(s: &mut Scratch) {
+        s.titlecase.clear();
+        let t = s.folded.text.as_bytes();
+        // Title case: most longer words after the first capitalised. The words here are runs of
+        // ASCII letters, which lie inside the text's words and never across a sentence's end.
+        let (mut upper, mut lower) = (0usize, 0usize);
+        let mut first = true;
+        for w in &s.words {
+            let mut count = |a: usize, z: usize, case: u8| {
+                while s.titlecase.len() < s.sentences.len() && a >= s.sentences[s.titlecase.len()] {
+                    s.titlecase.push(upper >= 3 && upper >= 3 * lower);
+                    (upper, lower, first) = (0, 0, true);
+                }
+                if z - a >= 4 && !first {
+                    match case {
                         CASE_UPPER => upper += 1,
                         CASE_LOWER => lower += 1,
                         _ => {}
                     }
                 }
                 first = false;
+            };
+            if w.alpha {
+                count(w.start, w.end, w.case);
+                continue;
+            }
+            let mut i = w.start;
+            while i < w.end {
+                if !t[i].is_ascii_alphabetic() {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i;
+                while j < w.end && t[j].is_ascii_alphabetic() {
+                    j += 1;
+                }
+                count(i, j, case_of(&s.folded, &s.case, i));
                 i = j;
             }
+        }
+        while s.titlecase.len() <= s.sentences.len() {
             s.titlecase.push(upper >= 3 && upper >= 3 * lower);
-            start = end;
+            (upper, lower) = (0, 0);
         }
     }
 
@@ -879,8 +983,7 @@ impl Geocoder {
 
     /// Case flags of the original character that folded byte `i` came from.
     fn case_at(s: &Scratch, i: usize) -> u8 {
-        let (cp, _) = s.folded.span(i, i + 1);
-        s.case.get(cp).copied().unwrap_or(0)
+        case_of(&s.folded, &s.case, i)
     }
 
     /// Whether the folded range starts a sentence (only punctuation or nothing before it).
@@ -903,26 +1006,22 @@ impl Geocoder {
         s.persons.clear();
         s.surnames.clear();
         let text = std::mem::take(&mut s.folded.text);
+        let words = std::mem::take(&mut s.words);
         let mut in_name = false;
         let mut prev_end = 0;
         // Whether the previous word is capitalised and can start a name of two words.
         let mut prev_first = false;
         let mut prev_start = 0;
-        let mut i = 0;
-        while let Some((c, len)) = char_at(&text, i) {
-            if !is_word_char(c) {
-                i += len;
-                continue;
-            }
-            let a = i;
-            while let Some((c, len)) = char_at(&text, i) {
-                if !is_word_char(c) {
-                    break;
-                }
-                i += len;
-            }
+        let mut prev_case = 0;
+        for &Word {
+            start: a,
+            end: i,
+            case,
+            ..
+        } in &words
+        {
             let w = &text[a..i];
-            let upper = Self::case_at(s, a) == CASE_UPPER;
+            let upper = case == CASE_UPPER;
             let gap = &text[prev_end..a];
             let joined = gap == " " || gap == ". ";
             if upper && in_name && joined && !SET_CUES.has(w) && !SET_NEVER.has(w) {
@@ -936,8 +1035,8 @@ impl Geocoder {
             let initial = gap == ". "
                 && prev_end == prev_start + 1
                 && text.as_bytes()[prev_start].is_ascii_alphabetic()
-                && Self::case_at(s, prev_start) == CASE_UPPER;
-            let ampersand = gap == " & " && Self::case_at(s, prev_start) == CASE_UPPER;
+                && prev_case == CASE_UPPER;
+            let ampersand = gap == " & " && prev_case == CASE_UPPER;
             // Looked at only for a proper name: most words are not one.
             let speech = || {
                 word_after(&text, i).is_some_and(|(b, z)| {
@@ -986,8 +1085,10 @@ impl Geocoder {
             }
             prev_start = a;
             prev_end = i;
+            prev_case = case;
         }
         s.folded.text = text;
+        s.words = words;
         s.persons.sort_unstable();
         s.persons.dedup();
         s.surnames.sort_unstable();
@@ -998,22 +1099,16 @@ impl Geocoder {
         let g = &*self.gazetteer;
         let fst = g.names().as_fst();
         let text = std::mem::take(&mut s.folded.text);
+        let words = std::mem::take(&mut s.words);
         let t = text.as_bytes();
-        let mut i = 0;
-        let mut prev_word = false;
-        while i < t.len() {
-            let Some((c, len)) = char_at(&text, i) else {
-                break;
-            };
-            let w = is_word_char(c);
-            if !w || prev_word {
-                prev_word = w;
-                i += len;
+        // Where the scan resumes: the words that start before it are part of a mention.
+        let mut resume = 0;
+        for &Word { start: i, case, .. } in &words {
+            if i < resume {
                 continue;
             }
-            prev_word = true;
+            let len = word_char_at(&text, i).1;
             // Could a name start here? Lower-case words only when they are articles ("al-").
-            let case = Self::case_at(s, i);
             if case == CASE_LOWER {
                 let mut e = i;
                 while e < t.len() && t[e].is_ascii_alphabetic() {
@@ -1024,13 +1119,12 @@ impl Geocoder {
                     && t.get(e + 1)
                         .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
                 if !(joined && SET_ARTICLES.has(art)) {
-                    i += len;
                     continue;
                 }
             }
             // A continent or world region ("Europe", "West Africa") before any place it contains.
             if let Some(e) = Self::world_region_at(s, &text, i) {
-                i = e;
+                resume = e;
                 continue;
             }
             // Walk the fst over the text.
@@ -1103,12 +1197,10 @@ impl Geocoder {
             }
             match accepted {
                 Some(m) => {
-                    i = m.fend.max(i + len);
-                    prev_word = text[..i].chars().next_back().is_some_and(is_word_char);
+                    resume = m.fend.max(i + len);
                     s.mentions.push(m);
                 }
                 None => {
-                    let mut next = i + len;
                     if case == CASE_UPPER {
                         // A container's position, or a name the text calls a division
                         // ("Nahri Saraj district").
@@ -1118,17 +1210,14 @@ impl Geocoder {
                                 .is_some_and(|(a, _)| Self::case_at(s, a) == CASE_LOWER);
                         if Self::container_position(&text, i) || lower_generic {
                             s.unmatched.push((i, e, generic));
-                            if e > next {
-                                next = e;
-                                prev_word = true;
-                            }
+                            resume = e;
                         }
                     }
-                    i = next
                 }
             }
         }
         s.folded.text = text;
+        s.words = words;
     }
 
     /// A world region's name at folded byte `i`, capitalised ("Europe"; "EU" in capitals):
