@@ -79,6 +79,61 @@ pub struct Geocoder {
     /// [`words::DIRECTION_PREFIXES`] in order ("kivu" → North Kivu, South Kivu): one hash lookup
     /// per word instead of a name-index walk per direction.
     directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
+    /// Where the name index's walks start: the states after a word's first letters.
+    prefixes: NamePrefixes,
+}
+
+/// The states of the name index's fst after each string of one to three lower-case ASCII
+/// letters: a walk over a word starts after its first three letters instead of decoding the fst
+/// nodes for them.
+struct NamePrefixes {
+    /// Level `k` holds the states after `k + 1` letters, indexed by the letters in base 26
+    /// ("ab" at 0 * 26 + 1); `None` where no name starts so.
+    levels: [Vec<Option<PrefixState>>; 3],
+}
+
+/// The fst state after a prefix: node address, output so far and, if a name ends there, its
+/// value.
+#[derive(Clone, Copy)]
+struct PrefixState {
+    addr: fst::raw::CompiledAddr,
+    out: fst::raw::Output,
+    fin: Option<u64>,
+}
+
+impl NamePrefixes {
+    fn new(fst: &fst::raw::Fst<Vec<u8>>) -> Self {
+        let root = fst.root();
+        let mut prev = vec![Some(PrefixState {
+            addr: root.addr(),
+            out: fst::raw::Output::zero(),
+            fin: None,
+        })];
+        let mut levels: [Vec<Option<PrefixState>>; 3] = Default::default();
+        for level in &mut levels {
+            *level = prev
+                .iter()
+                .flat_map(|p| {
+                    (b'a'..=b'z').map(move |b| {
+                        let p = (*p)?;
+                        let node = fst.node(p.addr);
+                        let tr = node.transition(node.find_input(b)?);
+                        let out = p.out.cat(tr.out);
+                        let next = fst.node(tr.addr);
+                        Some(PrefixState {
+                            addr: tr.addr,
+                            out,
+                            fin: next
+                                .is_final()
+                                .then(|| out.cat(next.final_output()).value()),
+                        })
+                    })
+                })
+                .collect();
+            prev = level.clone();
+        }
+        NamePrefixes { levels }
+    }
 }
 
 /// The admin1 postings of the names that start with a direction (see `Geocoder::directional`).
@@ -296,6 +351,8 @@ struct WordTable {
     /// bytes or more) that starts like `w`. Most words looked up have a first letter and length
     /// that no listed word has, and are answered without hashing.
     lengths: [u64; 32],
+    /// The same for the last byte.
+    end_lengths: [u64; 32],
     words: std::collections::HashSet<&'static str, BuildFnv>,
 }
 
@@ -310,13 +367,21 @@ impl WordSet {
     fn has(&self, w: &str) -> bool {
         let t = self.set.get_or_init(|| {
             let words: std::collections::HashSet<_, _> = (self.list)().into_iter().collect();
-            let mut lengths = [0; 32];
+            let (mut lengths, mut end_lengths) = ([0; 32], [0; 32]);
             for w in &words {
                 lengths[first_slot(w)] |= length_bit(w);
+                end_lengths[last_slot(w)] |= length_bit(w);
             }
-            WordTable { lengths, words }
+            WordTable {
+                lengths,
+                end_lengths,
+                words,
+            }
         });
-        t.lengths[first_slot(w)] & length_bit(w) != 0 && t.words.contains(w)
+        let bit = length_bit(w);
+        t.lengths[first_slot(w)] & bit != 0
+            && t.end_lengths[last_slot(w)] & bit != 0
+            && t.words.contains(w)
     }
 }
 
@@ -327,6 +392,11 @@ fn length_bit(w: &str) -> u64 {
 /// A slot for the first byte of `w`: the 26 letters have one each, in either case.
 fn first_slot(w: &str) -> usize {
     w.as_bytes().first().map_or(0, |&b| usize::from(b & 31))
+}
+
+/// The same for the last byte of `w`.
+fn last_slot(w: &str) -> usize {
+    w.as_bytes().last().map_or(0, |&b| usize::from(b & 31))
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
@@ -582,6 +652,7 @@ impl Geocoder {
             .collect();
         Geocoder {
             directional: directional_index(&gazetteer),
+            prefixes: NamePrefixes::new(gazetteer.names().as_fst()),
             gazetteer,
             hint_countries,
             hint_provinces,
@@ -1022,8 +1093,8 @@ impl Geocoder {
         {
             let w = &text[a..i];
             let upper = case == CASE_UPPER;
-            let gap = &text[prev_end..a];
-            let joined = gap == " " || gap == ". ";
+            let gap = &text.as_bytes()[prev_end..a];
+            let joined = gap == b" " || gap == b". ";
             if upper && in_name && joined && !SET_CUES.has(w) && !SET_NEVER.has(w) {
                 s.persons.push(hash_word(w));
             } else {
@@ -1032,11 +1103,11 @@ impl Geocoder {
             // Capitalised but not written in capitals ("Mills", not "UN").
             let proper = upper && !Self::all_caps(s, a, i);
             // "Emilie Holroyd", "Tyrise M. Bell", "Stevens & Wilkinson", "Lewis said".
-            let initial = gap == ". "
+            let initial = gap == b". "
                 && prev_end == prev_start + 1
                 && text.as_bytes()[prev_start].is_ascii_alphabetic()
                 && prev_case == CASE_UPPER;
-            let ampersand = gap == " & " && prev_case == CASE_UPPER;
+            let ampersand = gap == b" & " && prev_case == CASE_UPPER;
             // Looked at only for a proper name: most words are not one.
             let speech = || {
                 word_after(&text, i).is_some_and(|(b, z)| {
@@ -1044,7 +1115,7 @@ impl Geocoder {
                 })
             };
             if proper
-                && ((prev_first && gap == " " && !s.titlecase[Self::sentence_of(s, a)])
+                && ((prev_first && gap == b" " && !s.titlecase[Self::sentence_of(s, a)])
                     || initial
                     || ampersand
                     || speech())
@@ -1103,27 +1174,40 @@ impl Geocoder {
         let t = text.as_bytes();
         // Where the scan resumes: the words that start before it are part of a mention.
         let mut resume = 0;
-        for &Word { start: i, case, .. } in &words {
+        for &Word {
+            start: i,
+            end,
+            case,
+            alpha,
+        } in &words
+        {
             if i < resume {
                 continue;
             }
-            let len = word_char_at(&text, i).1;
             // Could a name start here? Lower-case words only when they are articles ("al-").
             if case == CASE_LOWER {
-                let mut e = i;
-                while e < t.len() && t[e].is_ascii_alphabetic() {
-                    e += 1;
+                // Its first letters.
+                let mut e = end;
+                if !alpha {
+                    e = i;
+                    while e < t.len() && t[e].is_ascii_alphabetic() {
+                        e += 1;
+                    }
                 }
-                let art = &text[i..e];
-                let joined = t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
-                    && t.get(e + 1)
-                        .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
-                if !(joined && SET_ARTICLES.has(art)) {
+                let joined = || {
+                    t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
+                        && t.get(e + 1)
+                            .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER)
+                };
+                if !(SET_ARTICLES.has(&text[i..e]) && joined()) {
                     continue;
                 }
             }
             // A continent or world region ("Europe", "West Africa") before any place it contains.
-            if let Some(e) = Self::world_region_at(s, &text, i) {
+            if let Some(e) = (case == CASE_UPPER)
+                .then(|| Self::world_region_at(s, &text, i))
+                .flatten()
+            {
                 resume = e;
                 continue;
             }
@@ -1131,10 +1215,31 @@ impl Geocoder {
             s.finals.clear();
             // A country's name with a possessive "s" whose apostrophe was lost ("Benins capital").
             let mut possessive: Option<(usize, u64)> = None;
-            let mut node = fst.root();
-            let mut out = fst::raw::Output::zero();
             let mut j = i;
-            while j < t.len() && j - i < MAX_NAME_BYTES {
+            // The first letters from the prefix table.
+            let mut reached = None;
+            let mut alive = true;
+            let mut slot = 0;
+            for level in &self.prefixes.levels {
+                let Some(&b) = t.get(j).filter(|b| b.is_ascii_lowercase()) else {
+                    break;
+                };
+                slot = slot * 26 + usize::from(b - b'a');
+                let Some(p) = level[slot] else {
+                    alive = false;
+                    break;
+                };
+                j += 1;
+                if let Some(v) = p.fin {
+                    Self::name_end(&text, j, v, &mut s.finals, &mut possessive);
+                }
+                reached = Some(p);
+            }
+            let (mut node, mut out) = match reached {
+                Some(p) => (fst.node(p.addr), p.out),
+                None => (fst.root(), fst::raw::Output::zero()),
+            };
+            while alive && j < t.len() && j - i < MAX_NAME_BYTES {
                 let (feed, next) = if t[j].is_ascii_whitespace() {
                     let mut k = j;
                     while k < t.len() && t[k].is_ascii_whitespace() {
@@ -1151,11 +1256,9 @@ impl Geocoder {
                 out = out.cat(tr.out);
                 node = fst.node(tr.addr);
                 j = next;
-                if node.is_final() && text.is_char_boundary(j) && boundary_at(&text, j) {
-                    s.finals.push((j, out.cat(node.final_output()).value()));
-                }
-                if node.is_final() && t.get(j) == Some(&b's') && boundary_at(&text, j + 1) {
-                    possessive = Some((j, out.cat(node.final_output()).value()));
+                if node.is_final() {
+                    let v = out.cat(node.final_output()).value();
+                    Self::name_end(&text, j, v, &mut s.finals, &mut possessive);
                 }
             }
             let mut accepted = None;
@@ -1197,7 +1300,7 @@ impl Geocoder {
             }
             match accepted {
                 Some(m) => {
-                    resume = m.fend.max(i + len);
+                    resume = m.fend.max(i + 1);
                     s.mentions.push(m);
                 }
                 None => {
@@ -1220,6 +1323,23 @@ impl Geocoder {
         s.words = words;
     }
 
+    /// A name of fst value `v` that a walk reaches at folded byte `j`: a candidate where a word
+    /// ends, a country's name with a possessive "s" where the "s" ends one ("Benins").
+    fn name_end(
+        text: &str,
+        j: usize,
+        v: u64,
+        finals: &mut Vec<(usize, u64)>,
+        possessive: &mut Option<(usize, u64)>,
+    ) {
+        if text.is_char_boundary(j) && boundary_at(text, j) {
+            finals.push((j, v));
+        }
+        if text.as_bytes().get(j) == Some(&b's') && boundary_at(text, j + 1) {
+            *possessive = Some((j, v));
+        }
+    }
+
     /// A world region's name at folded byte `i`, capitalised ("Europe"; "EU" in capitals):
     /// recorded, and its end returned.
     fn world_region_at(s: &mut Scratch, t: &str, i: usize) -> Option<usize> {
@@ -1229,9 +1349,14 @@ impl Geocoder {
         let rest = &t[i..];
         let first = usize::from(*rest.as_bytes().first()?);
         let mut best: Option<(usize, usize)> = None;
+        let second = rest.as_bytes().get(1);
         for &k in &REGIONS_BY_FIRST_BYTE[first] {
             let r = words::WORLD_REGIONS[k];
             let n = r.0.len();
+            // The first byte is the same; most words differ from the region's name in the second.
+            if n > 1 && r.0.as_bytes().get(1) != second {
+                continue;
+            }
             if rest.starts_with(r.0)
                 && boundary_at(t, i + n)
                 && best.is_none_or(|(_, bn)| n > bn)
