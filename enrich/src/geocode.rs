@@ -1174,13 +1174,13 @@ impl Geocoder {
         let t = text.as_bytes();
         // Where the scan resumes: the words that start before it are part of a mention.
         let mut resume = 0;
-        for &Word {
-            start: i,
-            end,
-            case,
-            alpha,
-        } in &words
-        {
+        for (k, &word) in words.iter().enumerate() {
+            let Word {
+                start: i,
+                end,
+                case,
+                alpha,
+            } = word;
             if i < resume {
                 continue;
             }
@@ -1296,7 +1296,7 @@ impl Geocoder {
                 }
             }
             if accepted.is_none() && case == CASE_UPPER {
-                accepted = self.directional_mention(s, &text, i);
+                accepted = self.directional_mention(s, &text, word);
             }
             match accepted {
                 Some(m) => {
@@ -1307,7 +1307,7 @@ impl Geocoder {
                     if case == CASE_UPPER {
                         // A container's position, or a name the text calls a division
                         // ("Nahri Saraj district").
-                        let (e, generic) = Self::capitalised_run(s, &text, i);
+                        let (e, generic) = Self::capitalised_run(s, &text, &words[k..]);
                         let lower_generic = generic
                             && word_after(&text, e)
                                 .is_some_and(|(a, _)| Self::case_at(s, a) == CASE_LOWER);
@@ -1398,29 +1398,29 @@ impl Geocoder {
         }
     }
 
-    /// The run of capitalised words from folded byte `i` (at most three, joined by a space or a
-    /// hyphen): its end, and whether an administrative generic follows it.
-    fn capitalised_run(s: &Scratch, t: &str, i: usize) -> (usize, bool) {
+    /// The run of capitalised words from the first of `words` (at most three, joined by a space
+    /// or a hyphen): its end, and whether an administrative generic follows it.
+    fn capitalised_run(s: &Scratch, t: &str, words: &[Word]) -> (usize, bool) {
         let b = t.as_bytes();
+        let i = words[0].start;
         let mut e = i;
-        let mut words = 0;
+        let mut n = 0;
+        let mut count = 0;
         loop {
-            let mut j = e;
-            while let Some((c, l)) = char_at(t, j) {
-                if !is_word_char(c) {
-                    break;
-                }
-                j += l;
+            // The word at `e`, if one starts there.
+            while words.get(n).is_some_and(|w| w.start < e) {
+                n += 1;
             }
+            let j = words.get(n).filter(|w| w.start == e).map_or(e, |w| w.end);
             if SET_ADMIN_GENERICS.has(&t[e..j]) {
                 return (e.saturating_sub(1).max(i), true);
             }
             e = j;
-            words += 1;
+            count += 1;
             let joined = matches!(b.get(e), Some(b' ' | b'-'))
                 && b.get(e + 1)
                     .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
-            if words == 3 || !joined {
+            if count == 3 || !joined {
                 break;
             }
             e += 1;
@@ -1594,14 +1594,17 @@ impl Geocoder {
             return None;
         }
         let initial = Self::sentence_initial(text, st);
-        let prev = word_before(text, st).map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
+        let before = word_before(text, st);
+        let prev = before.map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
         let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
         let prev_w = prev.map(|p| p.0);
         // A cue word counts in lower case, or capitalised at the start of a sentence ("In Kabul").
-        let prev_plain = prev.is_some_and(|(_, c)| c != CASE_UPPER)
-            || word_before(text, st).is_some_and(|(a, _)| Self::sentence_initial(text, a));
+        let prev_plain = || {
+            prev.is_some_and(|(_, c)| c != CASE_UPPER)
+                || before.is_some_and(|(a, _)| Self::sentence_initial(text, a))
+        };
         let strong_cue = prev_w.is_some_and(|w| {
-            (SET_STRONG_CUES.has(w) && prev_plain)
+            (SET_STRONG_CUES.has(w) && prev_plain())
                 || (SET_SETTLEMENT_CUES.has(w) && prev.is_some_and(|(_, c)| c == CASE_LOWER))
         });
         let cue = strong_cue || prev_w.is_some_and(|w| SET_CUES.has(w));
@@ -1736,7 +1739,7 @@ impl Geocoder {
         // Another capitalised word before it, not a cue or direction: part of a person's or an
         // organisation's name ("Raquel Henry").
         if let Some((w, c)) = prev {
-            let pre_start = word_before(text, st).map_or(0, |(a, _)| a);
+            let pre_start = before.map_or(0, |(a, _)| a);
             if c == CASE_UPPER
                 && !has_country
                 && !SET_DIRECTIONS.has(w)
@@ -1784,7 +1787,7 @@ impl Geocoder {
             if particle_before || particle_after {
                 return None;
             }
-            if !Self::sentence_initial(text, st) && !s.titlecase[Self::sentence_of(s, st)] {
+            if !initial && !s.titlecase[Self::sentence_of(s, st)] {
                 let mut k = e;
                 let mut capitalised = 0;
                 while let Some((a, z)) = word_after(text, k) {
@@ -1955,15 +1958,10 @@ impl Geocoder {
 
     /// A capitalised word that matches no name but names the provinces that share it ("Darfur"):
     /// a mention of them.
-    fn directional_mention(&self, s: &mut Scratch, text: &str, st: usize) -> Option<Mention> {
-        let mut e = st;
-        while let Some((c, l)) = char_at(text, e) {
-            if !is_word_char(c) {
-                break;
-            }
-            e += l;
-        }
-        if Self::sentence_initial(text, st) {
+    fn directional_mention(&self, s: &mut Scratch, text: &str, word: Word) -> Option<Mention> {
+        let (st, e) = (word.start, word.end);
+        // What `push_directional` asks of the word first.
+        if e - st < 4 || !word.alpha || Self::sentence_initial(text, st) {
             return None;
         }
         let c0 = s.cands.len();
