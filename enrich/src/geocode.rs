@@ -80,6 +80,61 @@ pub struct Geocoder {
     /// [`words::DIRECTION_PREFIXES`] in order ("kivu" → North Kivu, South Kivu): one hash lookup
     /// per word instead of a name-index walk per direction.
     directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
+    /// Where the name index's walks start: the states after a word's first letters.
+    prefixes: NamePrefixes,
+}
+
+/// The states of the name index's fst after each string of one to three lower-case ASCII
+/// letters: a walk over a word starts after its first three letters instead of decoding the fst
+/// nodes for them.
+struct NamePrefixes {
+    /// Level `k` holds the states after `k + 1` letters, indexed by the letters in base 26
+    /// ("ab" at 0 * 26 + 1); `None` where no name starts so.
+    levels: [Vec<Option<PrefixState>>; 3],
+}
+
+/// The fst state after a prefix: node address, output so far and, if a name ends there, its
+/// value.
+#[derive(Clone, Copy)]
+struct PrefixState {
+    addr: fst::raw::CompiledAddr,
+    out: fst::raw::Output,
+    fin: Option<u64>,
+}
+
+impl NamePrefixes {
+    fn new(fst: &fst::raw::Fst<Vec<u8>>) -> Self {
+        let root = fst.root();
+        let mut prev = vec![Some(PrefixState {
+            addr: root.addr(),
+            out: fst::raw::Output::zero(),
+            fin: None,
+        })];
+        let mut levels: [Vec<Option<PrefixState>>; 3] = Default::default();
+        for level in &mut levels {
+            *level = prev
+                .iter()
+                .flat_map(|p| {
+                    (b'a'..=b'z').map(move |b| {
+                        let p = (*p)?;
+                        let node = fst.node(p.addr);
+                        let tr = node.transition(node.find_input(b)?);
+                        let out = p.out.cat(tr.out);
+                        let next = fst.node(tr.addr);
+                        Some(PrefixState {
+                            addr: tr.addr,
+                            out,
+                            fin: next
+                                .is_final()
+                                .then(|| out.cat(next.final_output()).value()),
+                        })
+                    })
+                })
+                .collect();
+            prev = level.clone();
+        }
+        NamePrefixes { levels }
+    }
 }
 
 /// The admin1 postings of the names that start with a direction (see `Geocoder::directional`).
@@ -297,6 +352,8 @@ struct WordTable {
     /// bytes or more) that starts like `w`. Most words looked up have a first letter and length
     /// that no listed word has, and are answered without hashing.
     lengths: [u64; 32],
+    /// The same for the last byte.
+    end_lengths: [u64; 32],
     words: std::collections::HashSet<&'static str, BuildFnv>,
 }
 
@@ -311,13 +368,21 @@ impl WordSet {
     fn has(&self, w: &str) -> bool {
         let t = self.set.get_or_init(|| {
             let words: std::collections::HashSet<_, _> = (self.list)().into_iter().collect();
-            let mut lengths = [0; 32];
+            let (mut lengths, mut end_lengths) = ([0; 32], [0; 32]);
             for w in &words {
                 lengths[first_slot(w)] |= length_bit(w);
+                end_lengths[last_slot(w)] |= length_bit(w);
             }
-            WordTable { lengths, words }
+            WordTable {
+                lengths,
+                end_lengths,
+                words,
+            }
         });
-        t.lengths[first_slot(w)] & length_bit(w) != 0 && t.words.contains(w)
+        let bit = length_bit(w);
+        t.lengths[first_slot(w)] & bit != 0
+            && t.end_lengths[last_slot(w)] & bit != 0
+            && t.words.contains(w)
     }
 }
 
@@ -328,6 +393,11 @@ fn length_bit(w: &str) -> u64 {
 /// A slot for the first byte of `w`: the 26 letters have one each, in either case.
 fn first_slot(w: &str) -> usize {
     w.as_bytes().first().map_or(0, |&b| usize::from(b & 31))
+}
+
+/// The same for the last byte of `w`.
+fn last_slot(w: &str) -> usize {
+    w.as_bytes().last().map_or(0, |&b| usize::from(b & 31))
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
@@ -472,6 +542,20 @@ struct Scratch {
     /// district.
     bests: Vec<(usize, f32, f32, bool)>,
     key: String,
+    /// The words of the folded text, in order ([`Geocoder::scan_words`]).
+    words: Vec<Word>,
+}
+
+/// A word of the folded text: a maximal run of alphanumeric characters.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    /// Folded byte span.
+    start: usize,
+    end: usize,
+    /// Case flags of the original character its first byte came from.
+    case: u8,
+    /// All ASCII letters (else a word such as "2nd" or "قرية").
+    alpha: bool,
 }
 
 thread_local! {
@@ -489,6 +573,27 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
         Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
         _ => s.get(i..)?.chars().next().map(|c| (c, c.len_utf8())),
     }
+}
+
+/// Case flags (of `case`, per original character) of the character that folded byte `i` came
+/// from.
+fn case_of(folded: &Folded, case: &[u8], i: usize) -> u8 {
+    let (cp, _) = folded.span(i, i + 1);
+    case.get(cp).copied().unwrap_or(0)
+}
+
+/// Whether the character at byte `i` of `s` (a char boundary before the end) is a word
+/// character, and its length.
+fn word_char_at(s: &str, i: usize) -> (bool, usize) {
+    let b = s.as_bytes()[i];
+    if b.is_ascii() {
+        // `char::is_alphanumeric` on ASCII.
+        return (b.is_ascii_alphanumeric(), 1);
+    }
+    s[i..]
+        .chars()
+        .next()
+        .map_or((false, 1), |c| (is_word_char(c), c.len_utf8()))
 }
 
 fn char_before(s: &str, i: usize) -> Option<char> {
@@ -561,6 +666,7 @@ impl Geocoder {
             .collect();
         Geocoder {
             directional: directional_index(&gazetteer),
+            prefixes: NamePrefixes::new(gazetteer.names().as_fst()),
             gazetteer,
             hint_countries,
             hint_provinces,
@@ -812,7 +918,8 @@ impl Geocoder {
         );
         self.country_hints(text, &mut hints, &mut provinces);
         (s.hints, s.provinces) = (hints, provinces);
-        self.split_sentences(s);
+        Self::split_text(s);
+        Self::title_case(s);
         self.scan_persons(s);
         s.unmatched.clear();
         self.detect(s);
@@ -831,59 +938,127 @@ impl Geocoder {
         self.output(s)
     }
 
-    fn split_sentences(&self, s: &mut Scratch) {
+    /// Splits the folded text into its words ([`Word`]), once for the passes that go through it
+    /// word by word, and into sentences (their ends).
+    fn split_text(s: &mut Scratch) {
+        s.words.clear();
         s.sentences.clear();
-        s.titlecase.clear();
-        let t = s.folded.text.as_bytes();
-        for i in 0..t.len() {
-            let end = match t[i] {
-                b'!' | b'?' | b'\n' => true,
-                b'.' => {
-                    // "U.S.", "St." and "Sgt." do not end sentences: a word of 1-2 letters or a
-                    // title before the dot.
-                    let mut k = i;
-                    while k > 0 && t[k - 1].is_ascii_alphabetic() {
-                        k -= 1;
+        let text = s.folded.text.as_str();
+        let t = text.as_bytes();
+        let mut i = 0;
+        while i < t.len() {
+            let b = t[i];
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(t, i) {
+                        s.sentences.push(i + 1);
                     }
-                    let word = std::str::from_utf8(&t[k..i]).unwrap_or("");
-                    i - k > 2
-                        && !SET_ABBREV_TITLES.has(word)
-                        && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
-                }
-                _ => false,
-            };
-            if end {
-                s.sentences.push(i + 1);
-            }
-        }
-        // Title case: most longer words after the first capitalised.
-        let mut start = 0;
-        for k in 0..=s.sentences.len() {
-            let end = s.sentences.get(k).copied().unwrap_or(t.len());
-            let (mut upper, mut lower) = (0usize, 0usize);
-            let mut i = start;
-            let mut first = true;
-            while i < end {
-                if !t[i].is_ascii_alphabetic() {
                     i += 1;
                     continue;
                 }
-                let mut j = i;
-                while j < end && t[j].is_ascii_alphabetic() {
-                    j += 1;
+            } else {
+                let (word, l) = word_char_at(text, i);
+                if !word {
+                    i += l;
+                    continue;
                 }
-                if j - i >= 4 && !first {
-                    match Self::case_at(s, i) {
+            }
+            let a = i;
+            let mut alpha = true;
+            loop {
+                while i < t.len() && t[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                let Some(&b) = t.get(i) else {
+                    break;
+                };
+                if b.is_ascii_digit() {
+                    i += 1;
+                } else if b.is_ascii() {
+                    break;
+                } else {
+                    let (word, l) = word_char_at(text, i);
+                    if !word {
+                        break;
+                    }
+                    i += l;
+                }
+                alpha = false;
+            }
+            let case = case_of(&s.folded, &s.case, a);
+            s.words.push(Word {
+                start: a,
+                end: i,
+                case,
+                alpha,
+            });
+        }
+    }
+
+    /// Whether the punctuation at byte `i` of the folded text ends a sentence.
+    fn sentence_end(t: &[u8], i: usize) -> bool {
+        match t[i] {
+            b'!' | b'?' | b'\n' => true,
+            b'.' => {
+                // "U.S.", "St." and "Sgt." do not end sentences: a word of 1-2 letters or a title
+                // before the dot.
+                let mut k = i;
+                while k > 0 && t[k - 1].is_ascii_alphabetic() {
+                    k -= 1;
+                }
+                let word = std::str::from_utf8(&t[k..i]).unwrap_or("");
+                i - k > 2
+                    && !SET_ABBREV_TITLES.has(word)
+                    && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
+            }
+            _ => false,
+        }
+    }
+
+    /// Which sentences are written in title case (a headline).
+    fn title_case(s: &mut Scratch) {
+        s.titlecase.clear();
+        let t = s.folded.text.as_bytes();
+        // Title case: most longer words after the first capitalised. The words here are runs of
+        // ASCII letters, which lie inside the text's words and never across a sentence's end.
+        let (mut upper, mut lower) = (0usize, 0usize);
+        let mut first = true;
+        for w in &s.words {
+            let mut count = |a: usize, z: usize, case: u8| {
+                while s.titlecase.len() < s.sentences.len() && a >= s.sentences[s.titlecase.len()] {
+                    s.titlecase.push(upper >= 3 && upper >= 3 * lower);
+                    (upper, lower, first) = (0, 0, true);
+                }
+                if z - a >= 4 && !first {
+                    match case {
                         CASE_UPPER => upper += 1,
                         CASE_LOWER => lower += 1,
                         _ => {}
                     }
                 }
                 first = false;
+            };
+            if w.alpha {
+                count(w.start, w.end, w.case);
+                continue;
+            }
+            let mut i = w.start;
+            while i < w.end {
+                if !t[i].is_ascii_alphabetic() {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i;
+                while j < w.end && t[j].is_ascii_alphabetic() {
+                    j += 1;
+                }
+                count(i, j, case_of(&s.folded, &s.case, i));
                 i = j;
             }
+        }
+        while s.titlecase.len() <= s.sentences.len() {
             s.titlecase.push(upper >= 3 && upper >= 3 * lower);
-            start = end;
+            (upper, lower) = (0, 0);
         }
     }
 
@@ -893,8 +1068,7 @@ impl Geocoder {
 
     /// Case flags of the original character that folded byte `i` came from.
     fn case_at(s: &Scratch, i: usize) -> u8 {
-        let (cp, _) = s.folded.span(i, i + 1);
-        s.case.get(cp).copied().unwrap_or(0)
+        case_of(&s.folded, &s.case, i)
     }
 
     /// Whether the folded range starts a sentence (only punctuation or nothing before it).
@@ -917,28 +1091,24 @@ impl Geocoder {
         s.persons.clear();
         s.surnames.clear();
         let text = std::mem::take(&mut s.folded.text);
+        let words = std::mem::take(&mut s.words);
         let mut in_name = false;
         let mut prev_end = 0;
         // Whether the previous word is capitalised and can start a name of two words.
         let mut prev_first = false;
         let mut prev_start = 0;
-        let mut i = 0;
-        while let Some((c, len)) = char_at(&text, i) {
-            if !is_word_char(c) {
-                i += len;
-                continue;
-            }
-            let a = i;
-            while let Some((c, len)) = char_at(&text, i) {
-                if !is_word_char(c) {
-                    break;
-                }
-                i += len;
-            }
+        let mut prev_case = 0;
+        for &Word {
+            start: a,
+            end: i,
+            case,
+            ..
+        } in &words
+        {
             let w = &text[a..i];
-            let upper = Self::case_at(s, a) == CASE_UPPER;
-            let gap = &text[prev_end..a];
-            let joined = gap == " " || gap == ". ";
+            let upper = case == CASE_UPPER;
+            let gap = &text.as_bytes()[prev_end..a];
+            let joined = gap == b" " || gap == b". ";
             if upper && in_name && joined && !SET_CUES.has(w) && !SET_NEVER.has(w) {
                 s.persons.push(hash_word(w));
             } else {
@@ -947,11 +1117,11 @@ impl Geocoder {
             // Capitalised but not written in capitals ("Mills", not "UN").
             let proper = upper && !Self::all_caps(s, a, i);
             // "Emilie Holroyd", "Tyrise M. Bell", "Stevens & Wilkinson", "Lewis said".
-            let initial = gap == ". "
+            let initial = gap == b". "
                 && prev_end == prev_start + 1
                 && text.as_bytes()[prev_start].is_ascii_alphabetic()
-                && Self::case_at(s, prev_start) == CASE_UPPER;
-            let ampersand = gap == " & " && Self::case_at(s, prev_start) == CASE_UPPER;
+                && prev_case == CASE_UPPER;
+            let ampersand = gap == b" & " && prev_case == CASE_UPPER;
             // Looked at only for a proper name: most words are not one.
             let speech = || {
                 word_after(&text, i).is_some_and(|(b, z)| {
@@ -959,7 +1129,7 @@ impl Geocoder {
                 })
             };
             if proper
-                && ((prev_first && gap == " " && !s.titlecase[Self::sentence_of(s, a)])
+                && ((prev_first && gap == b" " && !s.titlecase[Self::sentence_of(s, a)])
                     || initial
                     || ampersand
                     || speech())
@@ -1000,8 +1170,10 @@ impl Geocoder {
             }
             prev_start = a;
             prev_end = i;
+            prev_case = case;
         }
         s.folded.text = text;
+        s.words = words;
         s.persons.sort_unstable();
         s.persons.dedup();
         s.surnames.sort_unstable();
@@ -1012,49 +1184,76 @@ impl Geocoder {
         let g = &*self.gazetteer;
         let fst = g.names().as_fst();
         let text = std::mem::take(&mut s.folded.text);
+        let words = std::mem::take(&mut s.words);
         let t = text.as_bytes();
-        let mut i = 0;
-        let mut prev_word = false;
-        while i < t.len() {
-            let Some((c, len)) = char_at(&text, i) else {
-                break;
-            };
-            let w = is_word_char(c);
-            if !w || prev_word {
-                prev_word = w;
-                i += len;
+        // Where the scan resumes: the words that start before it are part of a mention.
+        let mut resume = 0;
+        for (k, &word) in words.iter().enumerate() {
+            let Word {
+                start: i,
+                end,
+                case,
+                alpha,
+            } = word;
+            if i < resume {
                 continue;
             }
-            prev_word = true;
             // Could a name start here? Lower-case words only when they are articles ("al-").
-            let case = Self::case_at(s, i);
             if case == CASE_LOWER {
-                let mut e = i;
-                while e < t.len() && t[e].is_ascii_alphabetic() {
-                    e += 1;
+                // Its first letters.
+                let mut e = end;
+                if !alpha {
+                    e = i;
+                    while e < t.len() && t[e].is_ascii_alphabetic() {
+                        e += 1;
+                    }
                 }
-                let art = &text[i..e];
-                let joined = t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
-                    && t.get(e + 1)
-                        .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
-                if !(joined && SET_ARTICLES.has(art)) {
-                    i += len;
+                let joined = || {
+                    t.get(e).is_some_and(|&b| b == b'-' || b == b' ')
+                        && t.get(e + 1)
+                            .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER)
+                };
+                if !(SET_ARTICLES.has(&text[i..e]) && joined()) {
                     continue;
                 }
             }
             // A continent or world region ("Europe", "West Africa") before any place it contains.
-            if let Some(e) = Self::world_region_at(s, &text, i) {
-                i = e;
+            if let Some(e) = (case == CASE_UPPER)
+                .then(|| Self::world_region_at(s, &text, i))
+                .flatten()
+            {
+                resume = e;
                 continue;
             }
             // Walk the fst over the text.
             s.finals.clear();
             // A country's name with a possessive "s" whose apostrophe was lost ("Benins capital").
             let mut possessive: Option<(usize, u64)> = None;
-            let mut node = fst.root();
-            let mut out = fst::raw::Output::zero();
             let mut j = i;
-            while j < t.len() && j - i < MAX_NAME_BYTES {
+            // The first letters from the prefix table.
+            let mut reached = None;
+            let mut alive = true;
+            let mut slot = 0;
+            for level in &self.prefixes.levels {
+                let Some(&b) = t.get(j).filter(|b| b.is_ascii_lowercase()) else {
+                    break;
+                };
+                slot = slot * 26 + usize::from(b - b'a');
+                let Some(p) = level[slot] else {
+                    alive = false;
+                    break;
+                };
+                j += 1;
+                if let Some(v) = p.fin {
+                    Self::name_end(&text, j, v, &mut s.finals, &mut possessive);
+                }
+                reached = Some(p);
+            }
+            let (mut node, mut out) = match reached {
+                Some(p) => (fst.node(p.addr), p.out),
+                None => (fst.root(), fst::raw::Output::zero()),
+            };
+            while alive && j < t.len() && j - i < MAX_NAME_BYTES {
                 let (feed, next) = if t[j].is_ascii_whitespace() {
                     let mut k = j;
                     while k < t.len() && t[k].is_ascii_whitespace() {
@@ -1071,11 +1270,9 @@ impl Geocoder {
                 out = out.cat(tr.out);
                 node = fst.node(tr.addr);
                 j = next;
-                if node.is_final() && text.is_char_boundary(j) && boundary_at(&text, j) {
-                    s.finals.push((j, out.cat(node.final_output()).value()));
-                }
-                if node.is_final() && t.get(j) == Some(&b's') && boundary_at(&text, j + 1) {
-                    possessive = Some((j, out.cat(node.final_output()).value()));
+                if node.is_final() {
+                    let v = out.cat(node.final_output()).value();
+                    Self::name_end(&text, j, v, &mut s.finals, &mut possessive);
                 }
             }
             let mut accepted = None;
@@ -1113,36 +1310,48 @@ impl Geocoder {
                 }
             }
             if accepted.is_none() && case == CASE_UPPER {
-                accepted = self.directional_mention(s, &text, i);
+                accepted = self.directional_mention(s, &text, word);
             }
             match accepted {
                 Some(m) => {
-                    i = m.fend.max(i + len);
-                    prev_word = text[..i].chars().next_back().is_some_and(is_word_char);
+                    resume = m.fend.max(i + 1);
                     s.mentions.push(m);
                 }
                 None => {
-                    let mut next = i + len;
                     if case == CASE_UPPER {
                         // A container's position, or a name the text calls a division
                         // ("Nahri Saraj district").
-                        let (e, generic) = Self::capitalised_run(s, &text, i);
+                        let (e, generic) = Self::capitalised_run(s, &text, &words[k..]);
                         let lower_generic = generic
                             && word_after(&text, e)
                                 .is_some_and(|(a, _)| Self::case_at(s, a) == CASE_LOWER);
                         if Self::container_position(&text, i) || lower_generic {
                             s.unmatched.push((i, e, generic));
-                            if e > next {
-                                next = e;
-                                prev_word = true;
-                            }
+                            resume = e;
                         }
                     }
-                    i = next
                 }
             }
         }
         s.folded.text = text;
+        s.words = words;
+    }
+
+    /// A name of fst value `v` that a walk reaches at folded byte `j`: a candidate where a word
+    /// ends, a country's name with a possessive "s" where the "s" ends one ("Benins").
+    fn name_end(
+        text: &str,
+        j: usize,
+        v: u64,
+        finals: &mut Vec<(usize, u64)>,
+        possessive: &mut Option<(usize, u64)>,
+    ) {
+        if text.is_char_boundary(j) && boundary_at(text, j) {
+            finals.push((j, v));
+        }
+        if text.as_bytes().get(j) == Some(&b's') && boundary_at(text, j + 1) {
+            *possessive = Some((j, v));
+        }
     }
 
     /// A world region's name at folded byte `i`, capitalised ("Europe"; "EU" in capitals):
@@ -1154,9 +1363,14 @@ impl Geocoder {
         let rest = &t[i..];
         let first = usize::from(*rest.as_bytes().first()?);
         let mut best: Option<(usize, usize)> = None;
+        let second = rest.as_bytes().get(1);
         for &k in &REGIONS_BY_FIRST_BYTE[first] {
             let r = words::WORLD_REGIONS[k];
             let n = r.0.len();
+            // The first byte is the same; most words differ from the region's name in the second.
+            if n > 1 && r.0.as_bytes().get(1) != second {
+                continue;
+            }
             if rest.starts_with(r.0)
                 && boundary_at(t, i + n)
                 && best.is_none_or(|(_, bn)| n > bn)
@@ -1198,29 +1412,29 @@ impl Geocoder {
         }
     }
 
-    /// The run of capitalised words from folded byte `i` (at most three, joined by a space or a
-    /// hyphen): its end, and whether an administrative generic follows it.
-    fn capitalised_run(s: &Scratch, t: &str, i: usize) -> (usize, bool) {
+    /// The run of capitalised words from the first of `words` (at most three, joined by a space
+    /// or a hyphen): its end, and whether an administrative generic follows it.
+    fn capitalised_run(s: &Scratch, t: &str, words: &[Word]) -> (usize, bool) {
         let b = t.as_bytes();
+        let i = words[0].start;
         let mut e = i;
-        let mut words = 0;
+        let mut n = 0;
+        let mut count = 0;
         loop {
-            let mut j = e;
-            while let Some((c, l)) = char_at(t, j) {
-                if !is_word_char(c) {
-                    break;
-                }
-                j += l;
+            // The word at `e`, if one starts there.
+            while words.get(n).is_some_and(|w| w.start < e) {
+                n += 1;
             }
+            let j = words.get(n).filter(|w| w.start == e).map_or(e, |w| w.end);
             if SET_ADMIN_GENERICS.has(&t[e..j]) {
                 return (e.saturating_sub(1).max(i), true);
             }
             e = j;
-            words += 1;
+            count += 1;
             let joined = matches!(b.get(e), Some(b' ' | b'-'))
                 && b.get(e + 1)
                     .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER);
-            if words == 3 || !joined {
+            if count == 3 || !joined {
                 break;
             }
             e += 1;
@@ -1394,14 +1608,17 @@ impl Geocoder {
             return None;
         }
         let initial = Self::sentence_initial(text, st);
-        let prev = word_before(text, st).map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
+        let before = word_before(text, st);
+        let prev = before.map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
         let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
         let prev_w = prev.map(|p| p.0);
         // A cue word counts in lower case, or capitalised at the start of a sentence ("In Kabul").
-        let prev_plain = prev.is_some_and(|(_, c)| c != CASE_UPPER)
-            || word_before(text, st).is_some_and(|(a, _)| Self::sentence_initial(text, a));
+        let prev_plain = || {
+            prev.is_some_and(|(_, c)| c != CASE_UPPER)
+                || before.is_some_and(|(a, _)| Self::sentence_initial(text, a))
+        };
         let strong_cue = prev_w.is_some_and(|w| {
-            (SET_STRONG_CUES.has(w) && prev_plain)
+            (SET_STRONG_CUES.has(w) && prev_plain())
                 || (SET_SETTLEMENT_CUES.has(w) && prev.is_some_and(|(_, c)| c == CASE_LOWER))
         });
         let cue = strong_cue || prev_w.is_some_and(|w| SET_CUES.has(w));
@@ -1536,7 +1753,7 @@ impl Geocoder {
         // Another capitalised word before it, not a cue or direction: part of a person's or an
         // organisation's name ("Raquel Henry").
         if let Some((w, c)) = prev {
-            let pre_start = word_before(text, st).map_or(0, |(a, _)| a);
+            let pre_start = before.map_or(0, |(a, _)| a);
             if c == CASE_UPPER
                 && !has_country
                 && !SET_DIRECTIONS.has(w)
@@ -1584,7 +1801,7 @@ impl Geocoder {
             if particle_before || particle_after {
                 return None;
             }
-            if !Self::sentence_initial(text, st) && !s.titlecase[Self::sentence_of(s, st)] {
+            if !initial && !s.titlecase[Self::sentence_of(s, st)] {
                 let mut k = e;
                 let mut capitalised = 0;
                 while let Some((a, z)) = word_after(text, k) {
@@ -1755,15 +1972,10 @@ impl Geocoder {
 
     /// A capitalised word that matches no name but names the provinces that share it ("Darfur"):
     /// a mention of them.
-    fn directional_mention(&self, s: &mut Scratch, text: &str, st: usize) -> Option<Mention> {
-        let mut e = st;
-        while let Some((c, l)) = char_at(text, e) {
-            if !is_word_char(c) {
-                break;
-            }
-            e += l;
-        }
-        if Self::sentence_initial(text, st) {
+    fn directional_mention(&self, s: &mut Scratch, text: &str, word: Word) -> Option<Mention> {
+        let (st, e) = (word.start, word.end);
+        // What `push_directional` asks of the word first.
+        if e - st < 4 || !word.alpha || Self::sentence_initial(text, st) {
             return None;
         }
         let c0 = s.cands.len();
