@@ -829,12 +829,21 @@ impl Geocoder {
         for part in [title, source].into_iter().flatten() {
             self.country_hints(part, &mut extra, &mut provinces);
         }
-        let mut g = self.geocode_hinted(text, folded, &extra, false);
+        let mut all = Vec::new();
+        let mut g = Self::with_scratch(|s| {
+            std::mem::swap(&mut s.folded, folded);
+            let g = self.geocode_with(text, &extra, false, s);
+            std::mem::swap(&mut s.folded, folded);
+            if g.focus.is_none() {
+                // The hints of the metadata and of the text, which `geocode_with` gathered.
+                all.extend_from_slice(&s.hints);
+                provinces.extend_from_slice(&s.provinces);
+            }
+            g
+        });
         if g.focus.is_some() {
             return g;
         }
-        let mut all = extra;
-        self.country_hints(text, &mut all, &mut provinces);
         g.focus = match self.metadata_focus([title, source]) {
             Some(m) => self
                 .gazetteer
