@@ -265,6 +265,9 @@ pub struct Lexicon {
 pub struct Matcher {
     /// All phrases of the lexicon, leftmost-longest; pattern id indexes `phrase_info`.
     pub phrases: AhoCorasick,
+    /// The same phrases as an anchored DFA, for the tokenizer: the longest phrase that starts at
+    /// a given word, walked one byte at a time (no search call per word).
+    pub anchored: aho_corasick::dfa::DFA,
     pub phrase_info: Vec<PhraseInfo>,
     /// All patterns combined as `(?P<p0>...)|(?P<p1>...)`; group `pN` is `pattern_kinds[N]`.
     pub patterns: Option<Regex>,
@@ -965,6 +968,12 @@ impl Lexicon {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&phrase_list)
             .map_err(|e| ctx.err(0, format!("cannot compile the phrases: {e}")))?;
+        let anchored = aho_corasick::dfa::DFA::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .prefilter(false)
+            .build(&phrase_list)
+            .map_err(|e| ctx.err(0, format!("cannot compile the phrases: {e}")))?;
 
         let (patterns, pattern_kinds) = if pattern_src.is_empty() {
             (None, Vec::new())
@@ -1007,6 +1016,7 @@ impl Lexicon {
             clitics,
             matcher: Arc::new(Matcher {
                 phrases,
+                anchored,
                 phrase_info,
                 patterns,
                 patterns_prefilter,
