@@ -541,9 +541,12 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
         phrases_with_clitics(lex, text, &mut s.matches);
     }
     let maybe_patterns = m
-        .patterns_prefilter
+        .patterns_literals
         .as_ref()
-        .is_none_or(|p| p.is_match(text));
+        .is_none_or(|l| l.is_match(text))
+        && m.patterns_prefilter
+            .as_ref()
+            .is_none_or(|p| p.is_match(text));
     if let Some(re) = m.patterns.as_ref().filter(|_| maybe_patterns) {
         let mut extra = Vec::new();
         for caps in re.captures_iter(text) {
