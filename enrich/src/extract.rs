@@ -1256,9 +1256,11 @@ fn extract_with(
         &groups,
     );
 
+    let texts = char_slices(text, found.iter().map(|f| f.span));
     let mut out: Vec<Indicator> = found
         .iter()
-        .map(|f| {
+        .zip(texts)
+        .map(|(f, evidence)| {
             let def = &lex.kinds[f.kind];
             let g = f.group.and_then(|h| groups.get(&h));
             let victims = g.filter(|g| !g.victims.is_empty()).map(|g| {
@@ -1279,13 +1281,51 @@ fn extract_with(
                 unconfirmed: f.unconfirmed,
                 start: f.span.0,
                 end: f.span.1,
-                text: char_slice(text, f.span.0, f.span.1).to_owned(),
+                text: evidence.to_owned(),
             }
         })
         .collect();
     out.sort_by(|a, b| (a.start, &a.kind, a.end).cmp(&(b.start, &b.kind, b.end)));
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.kind == b.kind);
     (out, fatalities)
+}
+
+/// [`char_slice`] of each span (code-point offsets) of `text`, walking the text once rather than
+/// once per span.
+fn char_slices(text: &str, spans: impl Iterator<Item = (usize, usize)> + Clone) -> Vec<&str> {
+    if text.is_ascii() {
+        return spans.map(|(a, b)| char_slice(text, a, b)).collect();
+    }
+    // The byte offset of each code-point offset a span bounds (the text's length past its end).
+    let mut points: Vec<(usize, usize)> = spans
+        .clone()
+        .flat_map(|(a, b)| [(a, 0), (b.max(a), 0)])
+        .collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut bytes = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .enumerate();
+    let mut next = bytes.next();
+    for p in &mut points {
+        while next.is_some_and(|(c, _)| c < p.0) {
+            next = bytes.next();
+        }
+        p.1 = match next {
+            Some((c, b)) if c == p.0 => b,
+            _ => text.len(),
+        };
+    }
+    let offset = |c: usize| {
+        points
+            .binary_search_by_key(&c, |&(c, _)| c)
+            .map_or(text.len(), |i| points[i].1)
+    };
+    spans
+        .map(|(a, b)| &text[offset(a)..offset(b.max(a))])
+        .collect()
 }
 
 /// People killed in the event, from the killed counts of the indicators found, given as
@@ -1625,6 +1665,20 @@ children = ["kid", "kids"]
         assert_eq!(k.text, "3 civs قُتِلَ");
         let e = Extractor::new(&lex).extract(text, Some("xx"));
         assert_eq!(first(&e, "killing").text, "قُتِلَ 3 civs");
+    }
+
+    #[test]
+    fn char_slices_are_char_slice() {
+        for text in ["", "abc", "À Ségou, «\u{a0}trente\u{a0}»", "قُتِلَ 3 civs"] {
+            let n = text.chars().count();
+            let spans: Vec<(usize, usize)> = (0..n + 3)
+                .flat_map(|a| (0..n + 3).map(move |b| (a, b)))
+                .collect();
+            let got = char_slices(text, spans.iter().copied());
+            for (&(a, b), g) in spans.iter().zip(got) {
+                assert_eq!(g, char_slice(text, a, b), "{text:?} {a}..{b}");
+            }
+        }
     }
 
     #[test]
