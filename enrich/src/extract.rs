@@ -24,9 +24,12 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use aho_corasick::automaton::Automaton;
+use aho_corasick::Anchored;
+
 use crate::counts::{parse_count, read_number, Count, Tok, TokKind, Toks};
 use crate::fold::{char_slice, Folded};
-use crate::lexicon::{cue, CountRole, Lexicon, Lexicons, PhraseInfo};
+use crate::lexicon::{cue, CountRole, Lexicon, Lexicons, Matcher, PhraseInfo};
 use crate::Indicator;
 
 /// What extraction found in one text.
@@ -329,15 +332,11 @@ fn punct_class(c: char) -> char {
     }
 }
 
-/// Finds lexicon phrases and patterns over the folded text and splits it into tokens.
-fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
+/// Phrases in a language with clitics: leftmost-longest, whole words only; a match inside a word
+/// is skipped and the search resumes at the next word, but a phrase may also start after a
+/// clitic prefix and end before a clitic suffix of its word ("والقتلى", "مصرعهم").
+fn phrases_with_clitics(lex: &Lexicon, text: &str, out: &mut Vec<(usize, usize, TokKind)>) {
     let m = &lex.matcher;
-    s.matches.clear();
-    s.toks.clear();
-
-    // Phrases: leftmost-longest, whole words only; a match inside a word is skipped and the
-    // search resumes at the next word. In a language with clitics, a phrase may also start after
-    // a clitic prefix and end before a clitic suffix of its word ("والقتلى", "مصرعهم").
     let clitics = &lex.clitics;
     let mut pos = 0;
     while pos < text.len() {
@@ -353,29 +352,20 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
         let end_ok = boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c));
         let id = hit.pattern().as_u32();
         if start_ok && end_ok {
-            // A phrase that means nothing (a clitic exception) is a plain word.
-            let kind = if m.phrase_info.get(id as usize) == Some(&PhraseInfo::default()) {
-                TokKind::Word
-            } else {
-                TokKind::Phrase(id)
-            };
-            s.matches.push((a, b, kind));
+            out.push((a, b, phrase_kind(m, id)));
             pos = b;
             continue;
         }
         let word_start = letters_start(text, a);
-        if !clitics.is_empty() {
-            if let Some(next) = clitic_match(text, (a, b), word_start, id, clitics, &mut s.matches)
-            {
-                pos = next;
-                continue;
-            }
-            // A later match in the same word may still follow a clitic prefix.
-            let next = a + first.map_or(1, char::len_utf8);
-            if first.is_some_and(char::is_alphabetic) && next - word_start <= clitics.max_prefix {
-                pos = next;
-                continue;
-            }
+        if let Some(next) = clitic_match(text, (a, b), word_start, id, clitics, out) {
+            pos = next;
+            continue;
+        }
+        // A later match in the same word may still follow a clitic prefix.
+        let next = a + first.map_or(1, char::len_utf8);
+        if first.is_some_and(char::is_alphabetic) && next - word_start <= clitics.max_prefix {
+            pos = next;
+            continue;
         }
         // A match can only start where a word (or a run of digits) starts: resume after the
         // run of letters or digits this match started in.
@@ -386,10 +376,177 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
             .map_or(text.len() - a, |(i, _)| i);
         pos = a + run.max(first.map_or(1, char::len_utf8));
     }
+}
+
+/// Phrases in a language without clitics: the matches of the search of [`phrases_with_clitics`]
+/// without its clitic rules, without a search call per word. That search keeps a leftmost-longest
+/// match when it starts and ends at a word boundary; a match that starts inside a run of letters
+/// or of digits only sends it to the end of that run. So only the starts of runs (and of other characters)
+/// matter: the longest phrase there is read off the anchored automaton, one byte at a time.
+fn phrases_at_runs(m: &Matcher, text: &str, out: &mut Vec<(usize, usize, TokKind)>) {
+    let dfa = &m.anchored;
+    let Ok(start) = dfa.start_state(Anchored::Yes) else {
+        return;
+    };
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let a = pos;
+        // The longest phrase that starts at `a`.
+        let mut sid = start;
+        let mut hit = None;
+        let mut at = a;
+        while let Some(&b) = bytes.get(at) {
+            sid = dfa.next_state(Anchored::Yes, sid, b);
+            at += 1;
+            if dfa.is_special(sid) {
+                if dfa.is_dead(sid) {
+                    break;
+                }
+                // A match state may also carry a shorter phrase that starts after `a`.
+                if dfa.is_match(sid) {
+                    let pid = dfa.match_pattern(sid, 0);
+                    if at - dfa.pattern_len(pid) == a {
+                        hit = Some((at, pid.as_u32()));
+                    }
+                }
+            }
+        }
+        if let Some((b, id)) = hit {
+            // It must end at a boundary too: not inside a run of letters or of digits.
+            let last = class_before(text, b);
+            if last == NOT_WORD || last != class_at(text, b).0 {
+                out.push((a, b, phrase_kind(m, id)));
+                pos = b;
+                continue;
+            }
+        }
+        pos = run_end(text, a);
+    }
+}
+
+/// The token kind of phrase `id`: a phrase that means nothing (a clitic exception) is a plain
+/// word.
+fn phrase_kind(m: &Matcher, id: u32) -> TokKind {
+    if m.phrase_info.get(id as usize) == Some(&PhraseInfo::default()) {
+        TokKind::Word
+    } else {
+        TokKind::Phrase(id)
+    }
+}
+
+/// A character's class for word boundaries: not a word character, a letter (a word character
+/// that is not numeric), or numeric. A boundary lies between two characters unless both are
+/// of the same word class (see [`boundary`]).
+const NOT_WORD: u8 = 0;
+const LETTER: u8 = 1;
+const NUMERIC: u8 = 2;
+
+/// The class of each ASCII character.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [NOT_WORD; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() {
+            t[b] = LETTER;
+        } else if c.is_ascii_digit() {
+            t[b] = NUMERIC;
+        }
+        b += 1;
+    }
+    t
+};
+
+fn class_of(c: char) -> u8 {
+    if c.is_ascii() {
+        ASCII_CLASS[c as usize]
+    } else if c.is_numeric() {
+        NUMERIC
+    } else if c.is_alphabetic() {
+        LETTER
+    } else {
+        NOT_WORD
+    }
+}
+
+/// The class of the character at byte `i` of `s` and its length (`NOT_WORD` and 0 at the end).
+#[inline]
+fn class_at(s: &str, i: usize) -> (u8, usize) {
+    match s.as_bytes().get(i) {
+        None => (NOT_WORD, 0),
+        Some(&b) if b.is_ascii() => (ASCII_CLASS[usize::from(b)], 1),
+        _ => s[i..]
+            .chars()
+            .next()
+            .map_or((NOT_WORD, 0), |c| (class_of(c), c.len_utf8())),
+    }
+}
+
+/// The class of the character that ends at byte `i` of `s` (`NOT_WORD` at the start).
+fn class_before(s: &str, i: usize) -> u8 {
+    char_before(s, i).map_or(NOT_WORD, class_of)
+}
+
+/// Where the run that starts at byte `a` ends: the run of letters or of digits there, or the
+/// one character when it is not a word character.
+#[inline]
+fn run_end(s: &str, a: usize) -> usize {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.get(a).filter(|b| b.is_ascii()) else {
+        let (class, len) = class_at(s, a);
+        return run_rest(s, a + len.max(1), class);
+    };
+    let class = ASCII_CLASS[usize::from(first)];
+    let mut end = a + 1;
+    if class == NOT_WORD {
+        return end;
+    }
+    while let Some(&b) = bytes.get(end) {
+        if !b.is_ascii() {
+            return run_rest(s, end, class);
+        }
+        if ASCII_CLASS[usize::from(b)] != class {
+            break;
+        }
+        end += 1;
+    }
+    end
+}
+
+/// Where the run of `class` that goes on at byte `from` ends (any characters).
+fn run_rest(s: &str, from: usize, class: u8) -> usize {
+    let mut end = from;
+    if class != NOT_WORD {
+        loop {
+            let (c, len) = class_at(s, end);
+            if c != class || len == 0 {
+                break;
+            }
+            end += len;
+        }
+    }
+    end
+}
+
+/// Finds lexicon phrases and patterns over the folded text and splits it into tokens.
+fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
+    let m = &lex.matcher;
+    s.matches.clear();
+    s.toks.clear();
+
+    if lex.clitics.is_empty() {
+        phrases_at_runs(m, text, &mut s.matches);
+    } else {
+        phrases_with_clitics(lex, text, &mut s.matches);
+    }
     let maybe_patterns = m
-        .patterns_prefilter
+        .patterns_literals
         .as_ref()
-        .is_none_or(|p| p.is_match(text));
+        .is_none_or(|l| l.is_match(text))
+        && m.patterns_prefilter
+            .as_ref()
+            .is_none_or(|p| p.is_match(text));
     if let Some(re) = m.patterns.as_ref().filter(|_| maybe_patterns) {
         let mut extra = Vec::new();
         for caps in re.captures_iter(text) {
@@ -420,24 +577,35 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
         }
     }
 
+    words(lex, text, &s.matches, &mut s.toks);
+}
+
+/// Splits `text` into tokens: the phrase and pattern `matches` (sorted, not overlapping),
+/// numbers, words and punctuation marks.
+fn words(lex: &Lexicon, text: &str, matches: &[(usize, usize, TokKind)], toks: &mut Vec<Tok>) {
     let digits = &lex.digits;
+    let bytes = text.as_bytes();
     let mut mi = 0;
     let mut pos = 0;
-    while pos < text.len() {
-        let c = match char_at(text, pos) {
-            Some(c) => c,
-            None => break,
+    while let Some(&byte) = bytes.get(pos) {
+        let (c, len) = if byte.is_ascii() {
+            (char::from(byte), 1)
+        } else {
+            match text[pos..].chars().next() {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
         };
         if c.is_whitespace() {
-            pos += c.len_utf8();
+            pos += len;
             continue;
         }
-        while mi < s.matches.len() && s.matches[mi].0 < pos {
+        while mi < matches.len() && matches[mi].0 < pos {
             mi += 1;
         }
-        if let Some(&(a, b, kind)) = s.matches.get(mi) {
+        if let Some(&(a, b, kind)) = matches.get(mi) {
             if a == pos {
-                s.toks.push(Tok {
+                toks.push(Tok {
                     start: a as u32,
                     end: b as u32,
                     kind,
@@ -453,7 +621,7 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
                 &digits.thousands_separators,
                 &digits.decimal_marks,
             ) {
-                s.toks.push(Tok {
+                toks.push(Tok {
                     start: pos as u32,
                     end: (pos + len) as u32,
                     kind: TokKind::Number { value, int_digits },
@@ -463,34 +631,15 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
             }
         }
         if is_word_char(c) {
-            let start = pos;
-            let mut end = pos;
             // A word stops where a phrase starts ("l'" before "assassinat").
-            let stop = s.matches.get(mi).map_or(text.len(), |m| m.0);
-            for (i, ch) in text[pos..].char_indices() {
-                let at = pos + i;
-                if at >= stop && at > start {
-                    break;
-                }
-                if is_word_char(ch) && crate::counts::digit_value(ch).is_none() {
-                    end = at + ch.len_utf8();
-                } else if ch == '\''
-                    && at > start
-                    && text[at + 1..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphabetic)
-                {
-                    end = at + 1;
-                } else {
-                    break;
-                }
-            }
+            let stop = matches.get(mi).map_or(text.len(), |m| m.0);
+            let start = pos;
+            let mut end = word_end(text, start, stop);
             if end == start {
                 // A digit with no readable number (cannot happen) or a lone mark: skip it.
-                end = start + c.len_utf8();
+                end = start + len;
             }
-            s.toks.push(Tok {
+            toks.push(Tok {
                 start: start as u32,
                 end: end as u32,
                 kind: TokKind::Word,
@@ -498,13 +647,49 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
             pos = end;
             continue;
         }
-        s.toks.push(Tok {
+        toks.push(Tok {
             start: pos as u32,
-            end: (pos + c.len_utf8()) as u32,
+            end: (pos + len) as u32,
             kind: TokKind::Punct(punct_class(c)),
         });
-        pos += c.len_utf8();
+        pos += len;
     }
+}
+
+/// End of the word that starts at byte `start`: letters (not digits), and apostrophes between
+/// letters ("l'"), up to `stop` at most (unless the word would be empty).
+fn word_end(text: &str, start: usize, stop: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = start;
+    while end < stop || end == start {
+        let Some(&b) = bytes.get(end) else {
+            break;
+        };
+        if b.is_ascii_alphabetic() {
+            end += 1;
+        } else if b == b'\'' {
+            if end > start
+                && text[end + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic)
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        } else if b.is_ascii() {
+            break;
+        } else {
+            match text[end..].chars().next() {
+                Some(ch) if is_word_char(ch) && crate::counts::digit_value(ch).is_none() => {
+                    end += ch.len_utf8();
+                }
+                _ => break,
+            }
+        }
+    }
+    end
 }
 
 /// Code-point span in the original text of the folded byte range `a..b`, with the marks after
@@ -1071,9 +1256,11 @@ fn extract_with(
         &groups,
     );
 
+    let texts = char_slices(text, found.iter().map(|f| f.span));
     let mut out: Vec<Indicator> = found
         .iter()
-        .map(|f| {
+        .zip(texts)
+        .map(|(f, evidence)| {
             let def = &lex.kinds[f.kind];
             let g = f.group.and_then(|h| groups.get(&h));
             let victims = g.filter(|g| !g.victims.is_empty()).map(|g| {
@@ -1094,13 +1281,51 @@ fn extract_with(
                 unconfirmed: f.unconfirmed,
                 start: f.span.0,
                 end: f.span.1,
-                text: char_slice(text, f.span.0, f.span.1).to_owned(),
+                text: evidence.to_owned(),
             }
         })
         .collect();
     out.sort_by(|a, b| (a.start, &a.kind, a.end).cmp(&(b.start, &b.kind, b.end)));
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.kind == b.kind);
     (out, fatalities)
+}
+
+/// [`char_slice`] of each span (code-point offsets) of `text`, walking the text once rather than
+/// once per span.
+fn char_slices(text: &str, spans: impl Iterator<Item = (usize, usize)> + Clone) -> Vec<&str> {
+    if text.is_ascii() {
+        return spans.map(|(a, b)| char_slice(text, a, b)).collect();
+    }
+    // The byte offset of each code-point offset a span bounds (the text's length past its end).
+    let mut points: Vec<(usize, usize)> = spans
+        .clone()
+        .flat_map(|(a, b)| [(a, 0), (b.max(a), 0)])
+        .collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut bytes = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .enumerate();
+    let mut next = bytes.next();
+    for p in &mut points {
+        while next.is_some_and(|(c, _)| c < p.0) {
+            next = bytes.next();
+        }
+        p.1 = match next {
+            Some((c, b)) if c == p.0 => b,
+            _ => text.len(),
+        };
+    }
+    let offset = |c: usize| {
+        points
+            .binary_search_by_key(&c, |&(c, _)| c)
+            .map_or(text.len(), |i| points[i].1)
+    };
+    spans
+        .map(|(a, b)| &text[offset(a)..offset(b.max(a))])
+        .collect()
 }
 
 /// People killed in the event, from the killed counts of the indicators found, given as
@@ -1161,6 +1386,110 @@ fn fatalities(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The phrases of a language without clitics as first defined: a leftmost-longest search
+    /// from where the last one left off, skipping matches that do not start and end at word
+    /// boundaries.
+    fn reference_phrases(m: &Matcher, text: &str) -> Vec<(usize, usize, TokKind)> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < text.len() {
+            let input = aho_corasick::Input::new(text).range(pos..);
+            let Some(hit) = m.phrases.find(input) else {
+                break;
+            };
+            let (a, b) = (hit.start(), hit.end());
+            let first = char_at(text, a);
+            let last = char_before(text, b);
+            let start_ok =
+                boundary(char_before(text, a), first) || first.is_some_and(|c| !is_word_char(c));
+            let end_ok = boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c));
+            if start_ok && end_ok {
+                out.push((a, b, phrase_kind(m, hit.pattern().as_u32())));
+                pos = b;
+                continue;
+            }
+            let digit = first.is_some_and(char::is_numeric);
+            let run = text[a..]
+                .char_indices()
+                .find(|&(_, c)| !is_word_char(c) || c.is_numeric() != digit)
+                .map_or(text.len() - a, |(i, _)| i);
+            pos = a + run.max(first.map_or(1, char::len_utf8));
+        }
+        out
+    }
+
+    #[test]
+    fn phrases_at_runs_are_the_phrases_of_the_search() {
+        let lexs = Lexicons::builtin().expect("built-in lexicons");
+        let mut frags: Vec<String> = [
+            "12",
+            "1,200",
+            "3.5",
+            "½",
+            "x½",
+            "Ⅻ",
+            "é",
+            "ß",
+            "'",
+            " ",
+            " ",
+            ",",
+            ".",
+            "-",
+            "٣",
+            "قتل",
+            "3km",
+            "5-year-old",
+            "l'",
+            "aujourd'hui",
+            "(",
+            "»",
+            "a",
+            "the",
+            "ab12cd",
+            "'s",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for lex in lexs.iter() {
+            for k in &lex.kinds {
+                frags.extend(k.phrases.iter().cloned());
+            }
+        }
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5000 {
+            let mut text = String::new();
+            for _ in 0..next() % 12 {
+                let f: Vec<char> = frags[(next() % frags.len() as u64) as usize]
+                    .chars()
+                    .collect();
+                // Often a fragment's tail: phrases inside words.
+                let from = if next() % 3 == 0 {
+                    (next() % (f.len() as u64 + 1)) as usize
+                } else {
+                    0
+                };
+                text.extend(&f[from..]);
+                if next() % 2 == 0 {
+                    text.push(' ');
+                }
+            }
+            let text = crate::fold::fold(&text);
+            for lex in lexs.iter().filter(|l| l.clitics.is_empty()) {
+                let mut got = Vec::new();
+                phrases_at_runs(&lex.matcher, &text, &mut got);
+                assert_eq!(got, reference_phrases(&lex.matcher, &text), "{text:?}");
+            }
+        }
+    }
 
     fn ex() -> Extractor {
         Extractor::new(&Lexicons::builtin().expect("built-in lexicons"))
@@ -1336,6 +1665,20 @@ children = ["kid", "kids"]
         assert_eq!(k.text, "3 civs قُتِلَ");
         let e = Extractor::new(&lex).extract(text, Some("xx"));
         assert_eq!(first(&e, "killing").text, "قُتِلَ 3 civs");
+    }
+
+    #[test]
+    fn char_slices_are_char_slice() {
+        for text in ["", "abc", "À Ségou, «\u{a0}trente\u{a0}»", "قُتِلَ 3 civs"] {
+            let n = text.chars().count();
+            let spans: Vec<(usize, usize)> = (0..n + 3)
+                .flat_map(|a| (0..n + 3).map(move |b| (a, b)))
+                .collect();
+            let got = char_slices(text, spans.iter().copied());
+            for (&(a, b), g) in spans.iter().zip(got) {
+                assert_eq!(g, char_slice(text, a, b), "{text:?} {a}..{b}");
+            }
+        }
     }
 
     #[test]

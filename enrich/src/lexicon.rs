@@ -265,6 +265,9 @@ pub struct Lexicon {
 pub struct Matcher {
     /// All phrases of the lexicon, leftmost-longest; pattern id indexes `phrase_info`.
     pub phrases: AhoCorasick,
+    /// The same phrases as an anchored DFA, for the tokenizer: the longest phrase that starts at
+    /// a given word, walked one byte at a time (no search call per word).
+    pub anchored: aho_corasick::dfa::DFA,
     pub phrase_info: Vec<PhraseInfo>,
     /// All patterns combined as `(?P<p0>...)|(?P<p1>...)`; group `pN` is `pattern_kinds[N]`.
     pub patterns: Option<Regex>,
@@ -273,6 +276,10 @@ pub struct Matcher {
     /// where `\b` stops the fast engine at the first non-ASCII letter. A text it does not match
     /// has no pattern match.
     pub patterns_prefilter: Option<Regex>,
+    /// Literals one of which every match of `patterns` contains, when there are such: a text
+    /// with none of them has no pattern match, which this automaton tells much faster than a
+    /// regex that has to read every byte.
+    pub patterns_literals: Option<AhoCorasick>,
     pub pattern_kinds: Vec<u16>,
 }
 
@@ -308,6 +315,46 @@ fn prefilter(pattern: &str) -> Result<Regex, String> {
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| e.to_string())
+}
+
+/// Literals one of which every match of `pattern` contains, or `None`. Of the parts of a
+/// concatenation, the set whose shortest literal is longest is kept (the rarest in text, as a
+/// rule); an alternation needs a set in each branch.
+fn required_literals(pattern: &str) -> Result<Option<AhoCorasick>, String> {
+    use regex_syntax::hir::{Hir, HirKind};
+    fn required(h: &Hir) -> Option<Vec<Vec<u8>>> {
+        match h.kind() {
+            HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+            HirKind::Capture(c) => required(&c.sub),
+            HirKind::Repetition(r) if r.min > 0 => required(&r.sub),
+            HirKind::Concat(v) => v.iter().filter_map(required).max_by_key(|set| {
+                let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
+                (shortest, std::cmp::Reverse(set.len()))
+            }),
+            HirKind::Alternation(v) => {
+                let mut all = Vec::new();
+                for branch in v {
+                    all.extend(required(branch)?);
+                }
+                all.sort();
+                all.dedup();
+                Some(all)
+            }
+            _ => None,
+        }
+    }
+    let hir = regex_syntax::Parser::new()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    match required(&hir) {
+        // Leftmost-first: the kind the fast (SIMD) prefilters of the automaton support.
+        Some(set) if !set.iter().any(Vec::is_empty) => AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(set)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        _ => Ok(None),
+    }
 }
 
 /// All loaded lexicons, one per language.
@@ -965,6 +1012,12 @@ impl Lexicon {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&phrase_list)
             .map_err(|e| ctx.err(0, format!("cannot compile the phrases: {e}")))?;
+        let anchored = aho_corasick::dfa::DFA::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .prefilter(false)
+            .build(&phrase_list)
+            .map_err(|e| ctx.err(0, format!("cannot compile the phrases: {e}")))?;
 
         let (patterns, pattern_kinds) = if pattern_src.is_empty() {
             (None, Vec::new())
@@ -995,6 +1048,15 @@ impl Lexicon {
             })?),
             None => None,
         };
+        let patterns_literals = match &patterns {
+            Some(re) => required_literals(re.as_str()).map_err(|e| {
+                ctx.err(
+                    pattern_src[0].2,
+                    format!("cannot compile the patterns' literals: {e}"),
+                )
+            })?,
+            None => None,
+        };
 
         Ok(Lexicon {
             lang,
@@ -1007,9 +1069,11 @@ impl Lexicon {
             clitics,
             matcher: Arc::new(Matcher {
                 phrases,
+                anchored,
                 phrase_info,
                 patterns,
                 patterns_prefilter,
+                patterns_literals,
                 pattern_kinds,
             }),
         })
@@ -1024,6 +1088,24 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn required_literals_are_in_every_match() {
+        let pattern = r"\b(?:they|[a-z]+s) (?:are|were) (?:cockroaches|rats|a (?:cancer|plague))\b";
+        let lits = required_literals(pattern).unwrap().unwrap();
+        let re = Regex::new(pattern).unwrap();
+        for text in [
+            "they are a plague",
+            "dogs were rats",
+            "they are killed",
+            "democrats are",
+        ] {
+            assert!(!re.is_match(text) || lits.is_match(text), "{text}");
+        }
+        assert!(!lits.is_match("they are killed"));
+        assert!(required_literals(r"\bfoo|[a-z]+").unwrap().is_none());
+        assert!(required_literals(r"x?").unwrap().is_none());
+    }
 
     #[test]
     fn pattern_prefilter_matches_wherever_the_patterns_do() {
