@@ -339,19 +339,15 @@ fn phrases_with_clitics(lex: &Lexicon, text: &str, out: &mut Vec<(usize, usize, 
     let m = &lex.matcher;
     let clitics = &lex.clitics;
     let mut pos = 0;
-    while pos < text.len() {
-        let input = aho_corasick::Input::new(text).range(pos..);
-        let Some(hit) = m.phrases.find(input) else {
-            break;
-        };
-        let (a, b) = (hit.start(), hit.end());
-        let first = char_at(text, a);
-        let last = char_before(text, b);
-        let start_ok =
-            boundary(char_before(text, a), first) || first.is_some_and(|c| !is_word_char(c));
-        let end_ok = boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c));
-        let id = hit.pattern().as_u32();
-        if start_ok && end_ok {
+    while let Some(Hit {
+        a,
+        b,
+        id,
+        whole,
+        first,
+    }) = search_hit(m, text, pos)
+    {
+        if whole {
             out.push((a, b, phrase_kind(m, id)));
             pos = b;
             continue;
@@ -369,13 +365,52 @@ fn phrases_with_clitics(lex: &Lexicon, text: &str, out: &mut Vec<(usize, usize, 
         }
         // A match can only start where a word (or a run of digits) starts: resume after the
         // run of letters or digits this match started in.
-        let digit = first.is_some_and(char::is_numeric);
-        let run = text[a..]
-            .char_indices()
-            .find(|&(_, c)| !is_word_char(c) || c.is_numeric() != digit)
-            .map_or(text.len() - a, |(i, _)| i);
-        pos = a + run.max(first.map_or(1, char::len_utf8));
+        pos = after_run(text, a, first);
     }
+}
+
+/// A match of the unanchored phrase search.
+struct Hit {
+    a: usize,
+    b: usize,
+    id: u32,
+    /// It starts and ends at word boundaries.
+    whole: bool,
+    /// The character it starts with.
+    first: Option<char>,
+}
+
+/// The leftmost-longest phrase match at or after `pos`.
+fn search_hit(m: &Matcher, text: &str, pos: usize) -> Option<Hit> {
+    if pos >= text.len() {
+        return None;
+    }
+    let hit = m
+        .phrases
+        .find(aho_corasick::Input::new(text).range(pos..))?;
+    let (a, b) = (hit.start(), hit.end());
+    let first = char_at(text, a);
+    let last = char_before(text, b);
+    let start_ok = boundary(char_before(text, a), first) || first.is_some_and(|c| !is_word_char(c));
+    let end_ok = boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c));
+    Some(Hit {
+        a,
+        b,
+        id: hit.pattern().as_u32(),
+        whole: start_ok && end_ok,
+        first,
+    })
+}
+
+/// Where the search resumes after a match at `a` that is not a whole word: past the run of
+/// letters or of digits it started in (at least one character on).
+fn after_run(text: &str, a: usize, first: Option<char>) -> usize {
+    let digit = first.is_some_and(char::is_numeric);
+    let run = text[a..]
+        .char_indices()
+        .find(|&(_, c)| !is_word_char(c) || c.is_numeric() != digit)
+        .map_or(text.len() - a, |(i, _)| i);
+    a + run.max(first.map_or(1, char::len_utf8))
 }
 
 /// Phrases in a language without clitics: the matches of the search of [`phrases_with_clitics`]
@@ -1393,28 +1428,13 @@ mod tests {
     fn reference_phrases(m: &Matcher, text: &str) -> Vec<(usize, usize, TokKind)> {
         let mut out = Vec::new();
         let mut pos = 0;
-        while pos < text.len() {
-            let input = aho_corasick::Input::new(text).range(pos..);
-            let Some(hit) = m.phrases.find(input) else {
-                break;
-            };
-            let (a, b) = (hit.start(), hit.end());
-            let first = char_at(text, a);
-            let last = char_before(text, b);
-            let start_ok =
-                boundary(char_before(text, a), first) || first.is_some_and(|c| !is_word_char(c));
-            let end_ok = boundary(last, char_at(text, b)) || last.is_some_and(|c| !is_word_char(c));
-            if start_ok && end_ok {
-                out.push((a, b, phrase_kind(m, hit.pattern().as_u32())));
-                pos = b;
-                continue;
+        while let Some(hit) = search_hit(m, text, pos) {
+            if hit.whole {
+                out.push((hit.a, hit.b, phrase_kind(m, hit.id)));
+                pos = hit.b;
+            } else {
+                pos = after_run(text, hit.a, hit.first);
             }
-            let digit = first.is_some_and(char::is_numeric);
-            let run = text[a..]
-                .char_indices()
-                .find(|&(_, c)| !is_word_char(c) || c.is_numeric() != digit)
-                .map_or(text.len() - a, |(i, _)| i);
-            pos = a + run.max(first.map_or(1, char::len_utf8));
         }
         out
     }
