@@ -32,9 +32,9 @@
 //!    provinces of one country share with a direction names them ("Sinai", "Darfur").
 //! 2. **Disambiguation**: each mention's candidates get a prior (entry kind, population, feature
 //!    rank, alternate name or not, a country's own name beating towns that share it), then
-//!    context: countries the report names or implies, each name counted once however often it is
-//!    repeated (also through its actors and outlets,
-//!    [`hints`]: "Boko Haram", "Radio Okapi"), the admin hierarchy the text states (the
+//!    context: countries the report names or implies (each name counted once however often it
+//!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
+//!    Okapi"), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
 //!    Jharkhand", "Belgrade, Minn."), the province most of the other mentions' candidates lie
 //!    in (towns named together share a state), the provinces the other names could be in, each
@@ -542,7 +542,7 @@ struct Scratch {
     /// district.
     bests: Vec<(usize, f32, f32, bool)>,
     key: String,
-    /// The words of the folded text, in order ([`Geocoder::scan_words`]).
+    /// The words of the folded text, in order ([`Geocoder::split_text`]).
     words: Vec<Word>,
 }
 
