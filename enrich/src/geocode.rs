@@ -526,7 +526,7 @@ struct Scratch {
     province_support: Vec<(u32, f32)>,
     /// Hashes of names that give no province support (countries, big cities).
     quiet_names: Vec<u64>,
-    /// Per mention, the hash of its folded name.
+    /// Per mention, the hash of its folded name (made by `Geocoder::country_context`).
     name_keys: Vec<u64>,
     /// One mention's own country or province shares ([`Geocoder::resolve`]).
     own_mass: Vec<(u32, f32)>,
@@ -2400,10 +2400,9 @@ impl Geocoder {
         pairs.clear();
         let quiet = &mut s.quiet_names;
         quiet.clear();
-        s.name_keys.clear();
-        for m in &s.mentions {
-            let key = hash_word(&s.folded.text[m.fstart..m.fend]);
-            s.name_keys.push(key);
+        // The names' keys are those `country_context` made, earlier in `resolve`.
+        debug_assert_eq!(s.name_keys.len(), s.mentions.len());
+        for (m, &key) in s.mentions.iter().zip(&s.name_keys) {
             // A name that may be a country or a big city most likely is that one, and says
             // nothing of which small namesakes' province the text is about ("Cairo", "Rome").
             if s.cands[m.c0..m.c1].iter().any(|c| match c.e.kind {
