@@ -70,6 +70,12 @@ struct GoldToponym {
     lat: Option<f64>,
     #[serde(default)]
     lon: Option<f64>,
+    /// The GeoNames entry the annotators chose; the corpora give it as a string.
+    #[serde(default)]
+    geonameid: Option<String>,
+    /// Its GeoNames feature code (`PCLI` for a country, `ADM1` for a first-level division...).
+    #[serde(default)]
+    fcode: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +119,7 @@ fn describe(l: Option<&Location>) -> serde_json::Value {
         None => serde_json::Value::Null,
         Some(l) => serde_json::json!({
             "name": l.name,
+            "geonameid": l.geonameid,
             "country": l.country,
             "admin1": l.admin1,
             "level": l.level,
@@ -310,7 +317,7 @@ fn geoparsing(
                             "kind": "far_toponym",
                             "id": id,
                             "phrase": t.phrase,
-                            "gold": {"lat": lat, "lon": lon},
+                            "gold": {"lat": lat, "lon": lon, "geonameid": t.geonameid, "fcode": t.fcode},
                             "found": describe(Some(l)),
                             "km": d.round(),
                             "context": context(start, end),

@@ -40,8 +40,9 @@
 //!    in (towns named together share a state), the provinces the other names could be in, each
 //!    name counting less the more provinces it could be in and not at all when it may be a
 //!    country or a big city (local news names several places of one state), and proximity to
-//!    the other mentions' best candidates. A place that its stated container contradicts is
-//!    dropped, and so is a lone small uncued place with no support. Every location carries a `score` in [0, 1].
+//!    the other mentions' best candidates. Where the text states a container ("Brussels,
+//!    Belgium") the candidates inside it beat the others whatever the rest of the text is
+//!    about; a place that its stated container contradicts is dropped, and so is a lone small uncued place with no support. Every location carries a `score` in [0, 1].
 //! 3. **Focus**: the most confident, most specific location of the event, weighed by level,
 //!    position, place cues and the dominant country; not the dateline ("BEIRUT (AP) —", with its
 //!    state: "BELGRADE, Minn. --") and not a capital in a statement ("the government in Khartoum
@@ -200,6 +201,9 @@ const MAX_CANDIDATES: usize = 48;
 
 /// Name coherence ([`Geocoder::name_coherence`]): the least support from the other names that
 /// counts (a fifth of a name), the bonus per unit of it, and the most units counted.
+/// What a candidate loses when the text states a container ("X, Y") that holds another
+/// candidate but not this one.
+const STATED_CONTAINER_PENALTY: f32 = 0.6;
 const COHERENCE_MIN: f32 = 0.2;
 const COHERENCE_WEIGHT: f32 = 0.3;
 const COHERENCE_CAP: f32 = 2.0;
@@ -499,6 +503,8 @@ struct Scratch {
     cands: Vec<Cand>,
     finals: Vec<(usize, u64)>,
     countries: Vec<(u32, f32)>,
+    /// The country with the most weight in `countries` (`NONE` if none).
+    lead_country: u32,
     sentences: Vec<usize>,
     /// Per sentence: written in title case (a headline), where capitals say little.
     titlecase: Vec<bool>,
@@ -537,7 +543,7 @@ struct Scratch {
     province_shares: Vec<(u32, f32)>,
     province_bounds: Vec<usize>,
     /// A mention's neighbours' candidates that can contain its own: kind, index, bonus.
-    containers: Vec<(EntryKind, u32, f32)>,
+    containers: Vec<(EntryKind, u32, f32, bool)>,
     /// Per mention: folded start, its best candidate's point, whether that is a place or
     /// district.
     bests: Vec<(usize, f32, f32, bool)>,
@@ -2136,6 +2142,12 @@ impl Geocoder {
             }
         }
         let max_w = s.countries.iter().map(|c| c.1).fold(0.0f32, f32::max);
+        // The first country with the most weight, in the order the text gives them.
+        s.lead_country = s
+            .countries
+            .iter()
+            .find(|c| c.1 == max_w)
+            .map_or(NONE, |c| c.0);
         let own = &mut s.own_mass;
         for m in &s.mentions {
             // This mention's own share does not count as context for itself.
@@ -2189,7 +2201,7 @@ impl Geocoder {
             let m = s.mentions[mi];
             let mine_all = &shares[bounds[mi]..bounds[mi + 1]];
             // Not for names of states and countries ("Hawaii", "Mississippi").
-            let major = names_major_area(&s.cands[m.c0..m.c1]);
+            let major = names_major_area(&s.cands[m.c0..m.c1], s.lead_country);
             // Nor where the text states the container ("Paris, Tenn.").
             let stated = mi + 1 < n
                 && Self::container_gap(&s.folded.text, &m, &s.mentions[mi + 1])
@@ -2260,27 +2272,41 @@ impl Geocoder {
                         (false, true) => 0.3,
                         (false, false) => 0.1,
                     };
-                    containers.push((d.e.kind, d.e.index, b));
+                    containers.push((d.e.kind, d.e.index, b, direct));
                 }
             }
-            for c in &mut s.cands[m.c0..m.c1] {
+            let inside = |c: &Cand, kind: EntryKind, index: u32| match kind {
+                EntryKind::Admin1 => c.e.kind != EntryKind::Admin1 && c.admin1 == index,
+                EntryKind::Admin2 => c.e.kind == EntryKind::Place && c.admin2 == index,
+                _ => {
+                    !matches!(
+                        c.e.kind,
+                        EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
+                    ) && c.country == index
+                }
+            };
+            // Where the text states the container ("Brussels, Belgium") and some candidate
+            // lies inside it, the others are namesakes elsewhere, whatever the rest of the
+            // text is about.
+            let cands = &mut s.cands[m.c0..m.c1];
+            let stated = cands.iter().any(|c| {
+                containers
+                    .iter()
+                    .any(|&(kind, index, _, direct)| direct && inside(c, kind, index))
+            });
+            for c in cands.iter_mut() {
                 let mut bonus: f32 = 0.0;
-                for &(kind, index, b) in containers.iter() {
-                    let inside = match kind {
-                        EntryKind::Admin1 => c.e.kind != EntryKind::Admin1 && c.admin1 == index,
-                        EntryKind::Admin2 => c.e.kind == EntryKind::Place && c.admin2 == index,
-                        _ => {
-                            !matches!(
-                                c.e.kind,
-                                EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
-                            ) && c.country == index
-                        }
-                    };
-                    if inside {
+                let mut in_stated = false;
+                for &(kind, index, b, direct) in containers.iter() {
+                    if inside(c, kind, index) {
                         bonus = bonus.max(b);
+                        in_stated |= direct;
                     }
                 }
                 c.score += bonus;
+                if stated && !in_stated && !is_area_name(c) {
+                    c.score -= STATED_CONTAINER_PENALTY;
+                }
             }
         }
     }
@@ -2451,7 +2477,7 @@ impl Geocoder {
                 continue;
             }
             // Not for names of states and countries ("Georgia", "Washington").
-            if names_major_area(&s.cands[m.c0..m.c1]) {
+            if names_major_area(&s.cands[m.c0..m.c1], s.lead_country) {
                 continue;
             }
             let key = s.name_keys[mi];
@@ -2484,7 +2510,8 @@ impl Geocoder {
             return false;
         }
         let gap = &t[m.fend..o.fstart];
-        if gap.len() > 24 {
+        // "Egypt-US relations", "the Paris-Berlin line": a compound, not a container.
+        if gap.len() > 24 || gap == "-" {
             return false;
         }
         gap.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | '-'))
@@ -2829,16 +2856,36 @@ fn same_area(a: &Cand, b: &Cand) -> bool {
     a.country == b.country && a.admin1 == b.admin1 && approx_km(a.lat, a.lon, b.lat, b.lon) < 30.0
 }
 
-/// Whether some candidate is, by its own name, a province, a country or a nationality
-/// ("Hawaii", "Georgia", "Sudanese").
-fn names_major_area(cands: &[Cand]) -> bool {
+/// Whether some candidate is, by its own name, a country, a nationality or a province
+/// ("Hawaii", "Georgia", "Sudanese"). A province abroad (not in `lead`, the country the text is
+/// most about) that is named for a city holding half its people is that city rather than a
+/// major area: "Alexandria" in American local news is not Egypt's governorate.
+fn names_major_area(cands: &[Cand], lead: u32) -> bool {
     cands.iter().any(|c| {
         !c.e.alternate
-            && matches!(
-                c.e.kind,
-                EntryKind::Admin1 | EntryKind::Country | EntryKind::Demonym
-            )
+            && match c.e.kind {
+                EntryKind::Country | EntryKind::Demonym => true,
+                EntryKind::Admin1 => {
+                    lead == NONE
+                        || c.country == lead
+                        || !cands.iter().any(|p| {
+                            p.e.kind == EntryKind::Place
+                                && p.admin1 == c.e.index
+                                && p.population >= BIG_PLACE
+                                && u64::from(p.population) * 2 >= u64::from(c.population)
+                        })
+                }
+                _ => false,
+            }
     })
+}
+
+/// Whether a candidate is a country or a nationality, which no stated container holds.
+fn is_area_name(c: &Cand) -> bool {
+    matches!(
+        c.e.kind,
+        EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
+    )
 }
 
 /// Index of the best candidate: highest score, then population, then first.
@@ -3446,6 +3493,43 @@ mod tests {
         let g = gc.geocode(text);
         let first = g.locations.iter().find(|l| l.name == "Paris").unwrap();
         assert_eq!(first.admin1.as_deref(), Some("US.TX"), "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_province_named_for_its_city_abroad_leaves_local_namesakes_free() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Egypt's Alexandria governorate is named for its city; in a Louisiana story it must not
+        // stop the parish from pulling Alexandria to Louisiana, as a state's name would.
+        let text = "Alexandria woman charged after a fire. Jane Doe, 19, of Alexandria, was \
+                    arrested and charged with arson and with entering a dwelling. Both the \
+                    sheriff's office and the Rapides Parish fire district investigated the fire.";
+        let g = gc.geocode(text);
+        let alex: Vec<_> = g
+            .locations
+            .iter()
+            .filter(|l| l.name == "Alexandria")
+            .collect();
+        assert_eq!(alex.len(), 2, "{:?}", g.locations);
+        assert!(
+            alex.iter().all(|l| l.admin1.as_deref() == Some("US.LA")),
+            "{:?}",
+            g.locations
+        );
+    }
+
+    #[test]
+    fn builtin_a_country_right_after_a_place_contains_it() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Two Wisconsin towns favour Brussels, Wisconsin, near them; "Brussels, Belgium" says
+        // which one.
+        let g =
+            gc.geocode("Farmers from Green Bay and Sturgeon Bay met buyers in Brussels, Belgium.");
+        let b = g.locations.iter().find(|l| l.name == "Brussels").unwrap();
+        assert_eq!(b.country, "BE", "{:?}", g.locations);
+        // A hyphen inside a compound states no container.
+        let g = gc.geocode("Rethinking Egypt-US relations after the talks in Cairo.");
+        let e = g.locations.iter().find(|l| l.name == "Egypt").unwrap();
+        assert_eq!(e.level, Level::Country, "{:?}", g.locations);
     }
 
     #[test]
