@@ -203,7 +203,8 @@ pub enum GazetteerCommand {
         /// Folder with the GeoNames files.
         #[arg(long)]
         geonames: PathBuf,
-        /// The index file to write.
+        /// The index file to write; gzip-compressed when its name ends in `.gz` (as the committed
+        /// `data/gazetteer.bin.gz`).
         #[arg(long)]
         out: PathBuf,
     },

@@ -313,7 +313,8 @@ pub struct EnrichConfig {
     #[serde(default)]
     pub lexicons: Option<PathBuf>,
     /// Gazetteer index file (built by `tocsin gazetteer build`), relative to this file. Empty: the
-    /// built-in gazetteer (GeoNames cities500 extract), built once and cached.
+    /// built-in gazetteer (the committed index of the GeoNames cities500 extract, cached on first
+    /// use). A `.gz` file is read compressed.
     #[serde(default)]
     pub gazetteer: Option<PathBuf>,
     /// Language assumed for reports without `lang` when detection is unsure.

@@ -10,9 +10,12 @@
 //! locations and alerts carry a `lat`/`lon` near the middle of the region rather than at its
 //! biggest city.
 //!
-//! [`Gazetteer::load_or_build_builtin`] builds the index from the GeoNames extract compiled into the
-//! binary on first use and caches it under a name that includes a hash of the sources and the format
-//! version.
+//! The built-in index is committed, gzip-compressed, as `data/gazetteer.bin.gz` (written by
+//! `tocsin gazetteer build --geonames data/geonames --out data/gazetteer.bin.gz`) and compiled into
+//! the binary with the GeoNames extract it was built from. [`Gazetteer::load_or_build_builtin`]
+//! decodes it on first use and caches it uncompressed under a name that includes a hash of the
+//! sources and the format version; an index whose key (recorded in the gzip header) does not match
+//! the extract and the format is never used: the extract is built instead.
 
 #[path = "geo/build.rs"]
 mod build;
@@ -299,6 +302,13 @@ pub const BUILTIN_COUNTRY_POINTS: &[u8] = include_bytes!(concat!(
     "/../data/factbook/country-points.txt"
 ));
 
+/// The committed index of the extract, `data/gazetteer.bin.gz`: gzip with the sources' key
+/// ([`sources_key`]) as the header's comment.
+const BUILTIN_INDEX: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/gazetteer.bin.gz"
+));
+
 /// The GeoNames extract compiled into the binary.
 pub fn builtin_sources() -> GeonamesSources<'static> {
     GeonamesSources {
@@ -309,6 +319,32 @@ pub fn builtin_sources() -> GeonamesSources<'static> {
         demonyms: BUILTIN_DEMONYMS,
         country_points: BUILTIN_COUNTRY_POINTS,
     }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Gzip (best compression) with `key` as the header's comment.
+fn compress(raw: &[u8], key: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() / 2);
+    let mut w = flate2::GzBuilder::new()
+        .comment(key)
+        .write(&mut out, flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    std::io::Write::write_all(&mut w, raw).expect("compressing to memory");
+    w.finish().expect("compressing to memory");
+    out
+}
+
+/// The header's comment and the decompressed bytes of a gzip stream.
+fn decompress(gz: &[u8]) -> Result<(Option<String>, Vec<u8>), String> {
+    let mut d = flate2::read::GzDecoder::new(gz);
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut d, &mut raw).map_err(|e| format!("bad gzip data: {e}"))?;
+    let key = d
+        .header()
+        .and_then(|h| h.comment())
+        .map(|c| String::from_utf8_lossy(c).into_owned());
+    Ok((key, raw))
 }
 
 /// FNV-1a 64 over the sources (and the build code's version), naming the cache file.
@@ -330,17 +366,32 @@ fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
     h ^ u64::from(FORMAT_VERSION)
 }
 
-impl Gazetteer {
-    /// Builds a gazetteer from GeoNames dump files.
-    pub fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
-        build::build(src)
-    }
+/// What an index was built from: the format version and a hash of the source files. Written in
+/// the gzip header of a compressed index, so that a stale one is never taken for current.
+pub fn sources_key(src: &GeonamesSources<'_>) -> String {
+    format!(
+        "tocsin gazetteer v{FORMAT_VERSION} sources {:016x}",
+        sources_hash(src)
+    )
+}
 
-    /// Builds from a GeoNames folder: `cities500.txt` (or `.gz`; also `allCountries`/`cities1000`...
-    /// under the name `cities.txt[.gz]`), `admin1CodesASCII.txt`, `admin2Codes.txt[.gz]`,
-    /// `countryInfo.txt`, `nationalities.txt` (optional), `country-points.txt` (optional; the
-    /// built-in World Factbook points when absent).
-    pub fn build_from_dir(dir: &Path) -> Result<Gazetteer, EnrichError> {
+/// GeoNames files read from a folder (see [`GeonamesFiles::read_dir`]).
+pub struct GeonamesFiles {
+    cities: Vec<u8>,
+    admin1: Vec<u8>,
+    admin2: Vec<u8>,
+    countries: Vec<u8>,
+    demonyms: Vec<u8>,
+    /// Empty when the folder has no `country-points.txt` (the built-in points are used).
+    country_points: Vec<u8>,
+}
+
+impl GeonamesFiles {
+    /// Reads `cities500.txt` (or `.gz`; also `allCountries`/`cities1000`... or the name
+    /// `cities.txt[.gz]`), `admin1CodesASCII.txt`, `admin2Codes.txt[.gz]`, `countryInfo.txt`,
+    /// `nationalities.txt` (optional) and `country-points.txt` (optional; the built-in World
+    /// Factbook points when absent) from `dir`.
+    pub fn read_dir(dir: &Path) -> Result<GeonamesFiles, EnrichError> {
         let find = |names: &[&str], required: bool| -> Result<Vec<u8>, EnrichError> {
             for n in names {
                 for candidate in [n.to_string(), format!("{n}.gz")] {
@@ -364,35 +415,53 @@ impl Gazetteer {
                 Ok(Vec::new())
             }
         };
-        let cities = find(
-            &[
-                "cities500.txt",
-                "cities.txt",
-                "allCountries.txt",
-                "cities1000.txt",
-                "cities5000.txt",
-                "cities15000.txt",
-            ],
-            true,
-        )?;
-        let admin1 = find(&["admin1CodesASCII.txt"], true)?;
-        let admin2 = find(&["admin2Codes.txt"], false)?;
-        let countries = find(&["countryInfo.txt"], true)?;
-        let demonyms = find(&["nationalities.txt"], false)?;
-        let points = find(&["country-points.txt"], false)?;
-        build::build(&GeonamesSources {
-            cities: &cities,
-            admin1: &admin1,
-            admin2: &admin2,
-            countries: &countries,
-            demonyms: &demonyms,
-            country_points: if points.is_empty() {
+        Ok(GeonamesFiles {
+            cities: find(
+                &[
+                    "cities500.txt",
+                    "cities.txt",
+                    "allCountries.txt",
+                    "cities1000.txt",
+                    "cities5000.txt",
+                    "cities15000.txt",
+                ],
+                true,
+            )?,
+            admin1: find(&["admin1CodesASCII.txt"], true)?,
+            admin2: find(&["admin2Codes.txt"], false)?,
+            countries: find(&["countryInfo.txt"], true)?,
+            demonyms: find(&["nationalities.txt"], false)?,
+            country_points: find(&["country-points.txt"], false)?,
+        })
+    }
+
+    /// The files as build sources.
+    pub fn sources(&self) -> GeonamesSources<'_> {
+        GeonamesSources {
+            cities: &self.cities,
+            admin1: &self.admin1,
+            admin2: &self.admin2,
+            countries: &self.countries,
+            demonyms: &self.demonyms,
+            country_points: if self.country_points.is_empty() {
                 BUILTIN_COUNTRY_POINTS
             } else {
-                &points
+                &self.country_points
             },
-        })
-        .map_err(|e| match e {
+        }
+    }
+}
+
+impl Gazetteer {
+    /// Builds a gazetteer from GeoNames dump files.
+    pub fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError> {
+        build::build(src)
+    }
+
+    /// Builds from a GeoNames folder (the files [`GeonamesFiles::read_dir`] reads).
+    pub fn build_from_dir(dir: &Path) -> Result<Gazetteer, EnrichError> {
+        let files = GeonamesFiles::read_dir(dir)?;
+        build::build(&files.sources()).map_err(|e| match e {
             EnrichError::Gazetteer { path, message } if path.is_empty() => EnrichError::Gazetteer {
                 path: dir.display().to_string(),
                 message,
@@ -403,7 +472,15 @@ impl Gazetteer {
 
     /// Writes the index to `path` (via a temporary file in the same folder, then a rename).
     pub fn save(&self, path: &Path) -> Result<(), EnrichError> {
-        let bytes = codec::encode(self);
+        Self::write_file(path, &codec::encode(self))
+    }
+
+    /// Writes the index gzip-compressed, with `key` ([`sources_key`]) in the gzip header.
+    pub fn save_compressed(&self, path: &Path, key: &str) -> Result<(), EnrichError> {
+        Self::write_file(path, &compress(&codec::encode(self), key))
+    }
+
+    fn write_file(path: &Path, bytes: &[u8]) -> Result<(), EnrichError> {
         let io = |source| EnrichError::Io {
             path: path.display().to_string(),
             source,
@@ -414,21 +491,27 @@ impl Gazetteer {
         };
         std::fs::create_dir_all(&dir).map_err(io)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
-        std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
+        std::io::Write::write_all(&mut tmp, bytes).map_err(io)?;
         tmp.persist(path).map_err(|e| io(e.error))?;
         Ok(())
     }
 
-    /// Reads an index written by [`Gazetteer::save`].
+    /// Reads an index written by [`Gazetteer::save`] or [`Gazetteer::save_compressed`].
     pub fn load(path: &Path) -> Result<Gazetteer, EnrichError> {
         let bytes = std::fs::read(path).map_err(|source| EnrichError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        codec::decode(&bytes).map_err(|message| EnrichError::Gazetteer {
+        let bad = |message: String| EnrichError::Gazetteer {
             path: path.display().to_string(),
             message: format!("loading the gazetteer index: {message}"),
-        })
+        };
+        if bytes.starts_with(&GZIP_MAGIC) {
+            let (_, raw) = decompress(&bytes).map_err(bad)?;
+            codec::decode(&raw).map_err(bad)
+        } else {
+            codec::decode(&bytes).map_err(bad)
+        }
     }
 
     /// The built-in gazetteer: loaded from `cache_dir` if built before, else built from the GeoNames
@@ -447,9 +530,22 @@ impl Gazetteer {
                 Err(e) => return Err(e),
             }
         }
-        let g = Gazetteer::build(&src)?;
+        let g = match Self::committed_index(&sources_key(&src)) {
+            Some(g) => g,
+            None => Gazetteer::build(&src)?,
+        };
         g.save(&file)?;
         Ok(g)
+    }
+
+    /// The committed index, if it was built from the compiled-in extract by this format (its key
+    /// is `key`) and decodes.
+    fn committed_index(key: &str) -> Option<Gazetteer> {
+        let (found, raw) = decompress(BUILTIN_INDEX).ok()?;
+        if found.as_deref() != Some(key) {
+            return None;
+        }
+        codec::decode(&raw).ok()
     }
 
     /// Counts of what the gazetteer holds.
@@ -1344,6 +1440,43 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
             .lookup("sudanese")
             .iter()
             .any(|e| e.kind == EntryKind::Demonym));
+    }
+
+    /// The committed index is what this code builds from the committed extract, byte for byte,
+    /// and carries their key: a change to the extract or to the build must come with a new index.
+    #[test]
+    fn committed_index_is_the_build_of_the_extract() {
+        let refresh = "data/gazetteer.bin.gz is stale: refresh it with `cargo run --release -- \
+                       gazetteer build --geonames data/geonames --out data/gazetteer.bin.gz`";
+        let src = builtin_sources();
+        let (key, raw) = decompress(BUILTIN_INDEX).expect("data/gazetteer.bin.gz is gzip");
+        assert_eq!(
+            key.as_deref(),
+            Some(sources_key(&src).as_str()),
+            "{refresh}"
+        );
+        let built = codec::encode(&Gazetteer::build(&src).expect("build"));
+        assert!(raw == built, "{refresh}");
+    }
+
+    #[test]
+    fn a_compressed_index_loads_and_a_foreign_key_is_refused() {
+        let g = fixture();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("g.bin.gz");
+        g.save_compressed(&p, "tocsin gazetteer test")
+            .expect("save");
+        let bytes = std::fs::read(&p).expect("read");
+        assert!(bytes.starts_with(&GZIP_MAGIC));
+        assert_eq!(Gazetteer::load(&p).expect("load").stats(), g.stats());
+        let (key, _) = decompress(&bytes).expect("gzip");
+        assert_eq!(key.as_deref(), Some("tocsin gazetteer test"));
+        // The committed index is used only under its own key.
+        assert!(Gazetteer::committed_index("tocsin gazetteer v0 sources 0").is_none());
+        // A truncated file is a clear error naming the file.
+        std::fs::write(&p, &bytes[..bytes.len() / 2]).expect("write");
+        let e = Gazetteer::load(&p).err().expect("truncated").to_string();
+        assert!(e.contains("g.bin.gz") && e.contains("gzip"), "{e}");
     }
 
     /// Build time, file size and load time of the built-in index:
