@@ -31,12 +31,12 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::CheckConfig(a) => check_config(&a.file),
         Command::Gazetteer(GazetteerCommand::Build { geonames, out }) => {
             let started = std::time::Instant::now();
-            use enrich::gazetteer::{sources_key, Gazetteer, GeonamesFiles};
-            let files = GeonamesFiles::read_dir(geonames).map_err(|e| UsageError(e.to_string()))?;
-            let gaz = Gazetteer::build(&files.sources()).map_err(|e| UsageError(e.to_string()))?;
+            let files = enrich::gazetteer::GeonamesFiles::read_dir(geonames)
+                .map_err(|e| UsageError(e.to_string()))?;
+            let gaz = files.build().map_err(|e| UsageError(e.to_string()))?;
             // A `.gz` name asks for the compressed form that can be committed.
             if out.extension().is_some_and(|e| e == "gz") {
-                gaz.save_compressed(out, &sources_key(&files.sources()))?;
+                gaz.save_compressed(out, &files.key())?;
             } else {
                 gaz.save(out)?;
             }

@@ -377,6 +377,7 @@ pub fn sources_key(src: &GeonamesSources<'_>) -> String {
 
 /// GeoNames files read from a folder (see [`GeonamesFiles::read_dir`]).
 pub struct GeonamesFiles {
+    dir: PathBuf,
     cities: Vec<u8>,
     admin1: Vec<u8>,
     admin2: Vec<u8>,
@@ -416,6 +417,7 @@ impl GeonamesFiles {
             }
         };
         Ok(GeonamesFiles {
+            dir: dir.to_path_buf(),
             cities: find(
                 &[
                     "cities500.txt",
@@ -433,6 +435,22 @@ impl GeonamesFiles {
             demonyms: find(&["nationalities.txt"], false)?,
             country_points: find(&["country-points.txt"], false)?,
         })
+    }
+
+    /// Builds the gazetteer; errors name the folder.
+    pub fn build(&self) -> Result<Gazetteer, EnrichError> {
+        build::build(&self.sources()).map_err(|e| match e {
+            EnrichError::Gazetteer { path, message } if path.is_empty() => EnrichError::Gazetteer {
+                path: self.dir.display().to_string(),
+                message,
+            },
+            e => e,
+        })
+    }
+
+    /// The key of an index built from these files ([`sources_key`]).
+    pub fn key(&self) -> String {
+        sources_key(&self.sources())
     }
 
     /// The files as build sources.
@@ -460,14 +478,7 @@ impl Gazetteer {
 
     /// Builds from a GeoNames folder (the files [`GeonamesFiles::read_dir`] reads).
     pub fn build_from_dir(dir: &Path) -> Result<Gazetteer, EnrichError> {
-        let files = GeonamesFiles::read_dir(dir)?;
-        build::build(&files.sources()).map_err(|e| match e {
-            EnrichError::Gazetteer { path, message } if path.is_empty() => EnrichError::Gazetteer {
-                path: dir.display().to_string(),
-                message,
-            },
-            e => e,
-        })
+        GeonamesFiles::read_dir(dir)?.build()
     }
 
     /// Writes the index to `path` (via a temporary file in the same folder, then a rename).
