@@ -36,7 +36,9 @@
 //!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
 //!    Okapi"), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
-//!    Jharkhand", "Belgrade, Minn."), the province most of the other mentions' candidates lie
+//!    Jharkhand", "Belgrade, Minn."; a state or county named anywhere in the text, by a name
+//!    that most likely is that division, counts for the places inside it: "Ohio" in a story
+//!    about Dublin), the province most of the other mentions' candidates lie
 //!    in (towns named together share a state), the provinces the other names could be in, each
 //!    name counting less the more provinces it could be in and not at all when it may be a
 //!    country or a big city (local news names several places of one state), and proximity to
@@ -204,6 +206,8 @@ const MAX_CANDIDATES: usize = 48;
 /// What a candidate loses when the text states a container ("X, Y") that holds another
 /// candidate but not this one.
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
+/// What a division the text names anywhere gives the candidates inside it (rule 13).
+const NAMED_DIVISION_BONUS: f32 = 0.3;
 const COHERENCE_MIN: f32 = 0.2;
 const COHERENCE_WEIGHT: f32 = 0.3;
 const COHERENCE_CAP: f32 = 2.0;
@@ -544,6 +548,8 @@ struct Scratch {
     province_bounds: Vec<usize>,
     /// A mention's neighbours' candidates that can contain its own: kind, index, bonus.
     containers: Vec<(EntryKind, u32, f32, bool)>,
+    /// Divisions the text names anywhere: kind, index, name key ([`Geocoder::hierarchy`]).
+    named_divisions: Vec<(EntryKind, u32, u64)>,
     /// Per mention: folded start, its best candidate's point, whether that is a place or
     /// district.
     bests: Vec<(usize, f32, f32, bool)>,
@@ -2233,9 +2239,29 @@ impl Geocoder {
 
     /// Hierarchy: a candidate inside a division or country the text names as its container
     /// ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100 bytes
-    /// after or 40 before) a little. The best container counts, not their sum.
+    /// after or 40 before) a little, and so does a division named anywhere else whose name most
+    /// likely is that division ("Ohio", "Henry County"). The best container counts, not their
+    /// sum.
     fn hierarchy(s: &mut Scratch) {
         let n = s.mentions.len();
+        // Divisions the text names anywhere, where the name most likely is that division ("Ohio",
+        // "Henry County"): kind, index, name key.
+        let named = &mut s.named_divisions;
+        named.clear();
+        for (m, &key) in s.mentions.iter().zip(&s.name_keys) {
+            let cands = &s.cands[m.c0..m.c1];
+            let Some(top) = cands.iter().max_by(|a, b| a.prior.total_cmp(&b.prior)) else {
+                continue;
+            };
+            if top.e.alternate || !matches!(top.e.kind, EntryKind::Admin1 | EntryKind::Admin2) {
+                continue;
+            }
+            for c in cands {
+                if c.e.kind == top.e.kind && !c.e.alternate {
+                    named.push((c.e.kind, c.e.index, key));
+                }
+            }
+        }
         for mi in 0..n {
             let m = s.mentions[mi];
             // Neighbours only: mentions are in text order.
@@ -2273,6 +2299,16 @@ impl Geocoder {
                         (false, false) => 0.1,
                     };
                     containers.push((d.e.kind, d.e.index, b, direct));
+                }
+            }
+            // Divisions named elsewhere in the text, by another name; not for names of states
+            // and countries ("Kansas" is not Kansas, Illinois, because Illinois is named).
+            let key = s.name_keys[mi];
+            if !names_major_area(&s.cands[m.c0..m.c1], s.lead_country) {
+                for &(kind, index, k) in &s.named_divisions {
+                    if k != key {
+                        containers.push((kind, index, NAMED_DIVISION_BONUS, false));
+                    }
                 }
             }
             let inside = |c: &Cand, kind: EntryKind, index: u32| match kind {
@@ -3530,6 +3566,30 @@ mod tests {
         let g = gc.geocode("Rethinking Egypt-US relations after the talks in Cairo.");
         let e = g.locations.iter().find(|l| l.name == "Egypt").unwrap();
         assert_eq!(e.level, Level::Country, "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_state_named_anywhere_holds_its_towns() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Louisiana is named far from the second "Mansfield", which would otherwise be the
+        // bigger Mansfield, Ohio.
+        let g = gc.geocode(
+            "The Mansfield city council voted on Tuesday to repave two streets near the old \
+             depot. Residents asked the council to add lights, and the mayor promised an answer \
+             by the end of the month. Mansfield last repaved streets in 2004. Louisiana officials \
+             said the state would help pay.",
+        );
+        let towns: Vec<_> = g
+            .locations
+            .iter()
+            .filter(|l| l.name == "Mansfield")
+            .collect();
+        assert_eq!(towns.len(), 2, "{:?}", g.locations);
+        assert!(
+            towns.iter().all(|l| l.admin1.as_deref() == Some("US.LA")),
+            "{:?}",
+            g.locations
+        );
     }
 
     #[test]
