@@ -34,7 +34,9 @@
 //!    rank, alternate name or not, a country's own name beating towns that share it), then
 //!    context: countries the report names or implies (each name counted once however often it
 //!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
-//!    Okapi"), the admin hierarchy the text states (the
+//!    Okapi"; a small namesake of a world city abroad takes only a base share unless another
+//!    name's likeliest place lies in its province: "Moscow" in American news is Moscow, Russia,
+//!    "Paris" with "Dallas" is Paris, Texas), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
 //!    Jharkhand", "Belgrade, Minn."; a state or county named anywhere in the text, by a name
 //!    that most likely is that division, counts for the places inside it: "Ohio" in a story
@@ -208,6 +210,8 @@ const MAX_CANDIDATES: usize = 48;
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
 /// What a division the text names anywhere gives the candidates inside it (rule 13).
 const NAMED_DIVISION_BONUS: f32 = 0.3;
+/// A place this big, under its own name, is a world city (rule 14).
+const WORLD_CITY: u32 = 1_000_000;
 const COHERENCE_MIN: f32 = 0.2;
 const COHERENCE_WEIGHT: f32 = 0.3;
 const COHERENCE_CAP: f32 = 2.0;
@@ -550,6 +554,8 @@ struct Scratch {
     containers: Vec<(EntryKind, u32, f32, bool)>,
     /// Divisions the text names anywhere: kind, index, name key ([`Geocoder::hierarchy`]).
     named_divisions: Vec<(EntryKind, u32, u64)>,
+    /// Per name, the province of its likeliest candidate, and the name key.
+    top_provinces: Vec<(u32, u64)>,
     /// Per mention: folded start, its best candidate's point, whether that is a place or
     /// district.
     bests: Vec<(usize, f32, f32, bool)>,
@@ -2154,11 +2160,32 @@ impl Geocoder {
             .iter()
             .find(|c| c.1 == max_w)
             .map_or(NONE, |c| c.0);
+        // The province of each name's likeliest candidate: local evidence for its namesakes.
+        let tops = &mut s.top_provinces;
+        tops.clear();
+        for (m, &key) in s.mentions.iter().zip(&s.name_keys) {
+            if let Some(top) = s.cands[m.c0..m.c1]
+                .iter()
+                .max_by(|a, b| a.prior.total_cmp(&b.prior))
+            {
+                if top.admin1 != NONE {
+                    tops.push((top.admin1, key));
+                }
+            }
+        }
         let own = &mut s.own_mass;
-        for m in &s.mentions {
+        for (mi, m) in s.mentions.iter().enumerate() {
             // This mention's own share does not count as context for itself.
             own.clear();
             add_country_mass(&s.cands[m.c0..m.c1], own, 1.0);
+            // A world city among the candidates, under its own name ("Moscow", not "Salisbury"
+            // for Harare): its country.
+            let world = s.cands[m.c0..m.c1]
+                .iter()
+                .find(|c| {
+                    c.e.kind == EntryKind::Place && !c.e.alternate && c.population >= WORLD_CITY
+                })
+                .map_or(NONE, |c| c.country);
             for c in &mut s.cands[m.c0..m.c1] {
                 let total = s
                     .countries
@@ -2168,7 +2195,22 @@ impl Geocoder {
                 let mine = own.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
                 let ctx = (total - mine).max(0.0);
                 if max_w > 0.0 && ctx > 0.0 {
-                    c.score += 0.6 * (ctx / max_w.max(1.0)).min(1.0) + 0.15;
+                    // A small namesake of a world city abroad takes only the base: the country
+                    // alone does not make "Moscow" Moscow, Idaho; another name whose likeliest
+                    // place is its province or lies in it does ("Paris" with "Dallas" or
+                    // "Texas").
+                    let namesake = world != NONE
+                        && c.country != world
+                        && c.e.kind == EntryKind::Place
+                        && c.population < BIG_PLACE
+                        && !s
+                            .top_provinces
+                            .iter()
+                            .any(|&(a, k)| a == c.admin1 && k != s.name_keys[mi]);
+                    if !namesake {
+                        c.score += 0.6 * (ctx / max_w.max(1.0)).min(1.0);
+                    }
+                    c.score += 0.15;
                 }
             }
         }
@@ -3590,6 +3632,32 @@ mod tests {
             "{:?}",
             g.locations
         );
+    }
+
+    #[test]
+    fn builtin_a_world_city_abroad_beats_a_small_namesake_at_home() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // American context alone does not make Moscow the Idaho town, nor Rome the Georgia one.
+        let g = gc.geocode(
+            "The American delegation arrived in Moscow on Monday, and U.S. officials said the \
+             talks with their hosts would last two days before the group flies home to the \
+             United States.",
+        );
+        let m = g.locations.iter().find(|l| l.name == "Moscow").unwrap();
+        assert_eq!(m.country, "RU", "{:?}", g.locations);
+        let g = gc.geocode(
+            "Rome police said the thieves fled with two paintings. American tourists were among \
+             the witnesses, U.S. consular staff said.",
+        );
+        let r = g.locations.iter().find(|l| l.name == "Rome").unwrap();
+        assert_eq!(r.country, "IT", "{:?}", g.locations);
+        // A town named with another of its state's places stays at home.
+        let g = gc.geocode(
+            "A Paris man was hurt in a crash on Friday and taken to a Dallas hospital, U.S. \
+             safety officials said.",
+        );
+        let p = g.locations.iter().find(|l| l.name == "Paris").unwrap();
+        assert_eq!(p.admin1.as_deref(), Some("US.TX"), "{:?}", g.locations);
     }
 
     #[test]
