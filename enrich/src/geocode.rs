@@ -3661,6 +3661,26 @@ mod tests {
     }
 
     #[test]
+    fn builtin_world_regions_sit_at_geonames_points() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Fighting spread across North Africa and the Middle East this year.");
+        let at = |name: &str| {
+            let l = g.locations.iter().find(|l| l.name == name).unwrap();
+            (l.lat, l.lon)
+        };
+        let (lat, lon) = at("Middle East");
+        assert!(
+            (lat - 33.14).abs() < 0.1 && (lon - 35.86).abs() < 0.1,
+            "{lat} {lon}"
+        );
+        let (lat, lon) = at("North Africa");
+        assert!(
+            (lat - 32.95).abs() < 0.1 && (lon - 9.98).abs() < 0.1,
+            "{lat} {lon}"
+        );
+    }
+
+    #[test]
     fn container_window_starts_on_a_character() {
         // 60 bytes before the comma falls inside the three-byte character that starts the text.
         let t = format!("\u{2017}{}, y", "x".repeat(58));
