@@ -34,7 +34,8 @@
 //!    rank, alternate name or not, a country's own name beating towns that share it), then
 //!    context: countries the report names or implies (each name counted once however often it
 //!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
-//!    Okapi"; a small namesake of a world city abroad takes only a base share unless another
+//!    Okapi"; a small namesake of a world city, a country or a big province abroad ("Wales",
+//!    "Canadian") takes only a base share unless another
 //!    name's likeliest place lies in its province: "Moscow" in American news is Moscow, Russia,
 //!    "Paris" with "Dallas" is Paris, Texas), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
@@ -210,7 +211,8 @@ const MAX_CANDIDATES: usize = 48;
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
 /// What a division the text names anywhere gives the candidates inside it (rule 13).
 const NAMED_DIVISION_BONUS: f32 = 0.3;
-/// A place this big, under its own name, is a world city (rule 14).
+/// A place this big, under its own name, is a world city; a province this big a major area
+/// (rules 14, 16).
 const WORLD_CITY: u32 = 1_000_000;
 const COHERENCE_MIN: f32 = 0.2;
 const COHERENCE_WEIGHT: f32 = 0.3;
@@ -2178,12 +2180,19 @@ impl Geocoder {
             // This mention's own share does not count as context for itself.
             own.clear();
             add_country_mass(&s.cands[m.c0..m.c1], own, 1.0);
-            // A world city among the candidates, under its own name ("Moscow", not "Salisbury"
-            // for Harare): its country.
+            // A world city, a country or nationality, or a province of a million people among
+            // the candidates, under its own name ("Moscow", "Canadian", "Wales"; not
+            // "Salisbury" for Harare): its country.
             let world = s.cands[m.c0..m.c1]
                 .iter()
                 .find(|c| {
-                    c.e.kind == EntryKind::Place && !c.e.alternate && c.population >= WORLD_CITY
+                    !c.e.alternate
+                        && match c.e.kind {
+                            EntryKind::Place => c.population >= WORLD_CITY,
+                            EntryKind::Admin1 => c.population >= WORLD_CITY,
+                            EntryKind::Country | EntryKind::Demonym => true,
+                            _ => false,
+                        }
                 })
                 .map_or(NONE, |c| c.country);
             for c in &mut s.cands[m.c0..m.c1] {
@@ -2195,13 +2204,14 @@ impl Geocoder {
                 let mine = own.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
                 let ctx = (total - mine).max(0.0);
                 if max_w > 0.0 && ctx > 0.0 {
-                    // A small namesake of a world city abroad takes only the base: the country
-                    // alone does not make "Moscow" Moscow, Idaho; another name whose likeliest
+                    // A small namesake (place or county) of a world city or major area abroad
+                    // takes only the base: the country alone does not make "Moscow" Moscow,
+                    // Idaho, nor "Canadian" Canadian County, Oklahoma; another name whose likeliest
                     // place is its province or lies in it does ("Paris" with "Dallas" or
                     // "Texas").
                     let namesake = world != NONE
                         && c.country != world
-                        && c.e.kind == EntryKind::Place
+                        && matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
                         && c.population < BIG_PLACE
                         && !s
                             .top_provinces
@@ -3658,6 +3668,27 @@ mod tests {
         );
         let p = g.locations.iter().find(|l| l.name == "Paris").unwrap();
         assert_eq!(p.admin1.as_deref(), Some("US.TX"), "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_major_area_abroad_beats_a_small_namesake_at_home() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // American context alone does not make Wales the Wisconsin village, nor "Canadian" the
+        // Oklahoma county.
+        let g =
+            gc.geocode("The American band will tour Wales in May, U.S. promoters said on Monday.");
+        let w = g.locations.iter().find(|l| l.name == "Wales").unwrap();
+        assert_eq!(w.country, "GB", "{:?}", g.locations);
+        let g = gc.geocode(
+            "Canadian firefighters joined American crews on Friday, U.S. forest officials said.",
+        );
+        assert!(
+            g.locations
+                .iter()
+                .all(|l| l.country != "US" || l.level == Level::Country),
+            "{:?}",
+            g.locations
+        );
     }
 
     #[test]
