@@ -34,9 +34,14 @@
 //!    rank, alternate name or not, a country's own name beating towns that share it), then
 //!    context: countries the report names or implies (each name counted once however often it
 //!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
-//!    Okapi"), the admin hierarchy the text states (the
+//!    Okapi"; a small namesake of a world city, a country or a big province abroad ("Wales",
+//!    "Canadian") takes only a base share unless another
+//!    name's likeliest place lies in its province: "Moscow" in American news is Moscow, Russia,
+//!    "Paris" with "Dallas" is Paris, Texas), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
-//!    Jharkhand", "Belgrade, Minn."), the province most of the other mentions' candidates lie
+//!    Jharkhand", "Belgrade, Minn."; a state or county named anywhere in the text, by a name
+//!    that most likely is that division, counts for the places inside it: "Ohio" in a story
+//!    about Dublin), the province most of the other mentions' candidates lie
 //!    in (towns named together share a state), the provinces the other names could be in, each
 //!    name counting less the more provinces it could be in and not at all when it may be a
 //!    country or a big city (local news names several places of one state), and proximity to
@@ -204,6 +209,11 @@ const MAX_CANDIDATES: usize = 48;
 /// What a candidate loses when the text states a container ("X, Y") that holds another
 /// candidate but not this one.
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
+/// What a division the text names anywhere gives the candidates inside it (rule 13).
+const NAMED_DIVISION_BONUS: f32 = 0.3;
+/// A place this big, under its own name, is a world city; a province this big a major area
+/// (rules 14, 16).
+const WORLD_CITY: u32 = 1_000_000;
 const COHERENCE_MIN: f32 = 0.2;
 const COHERENCE_WEIGHT: f32 = 0.3;
 const COHERENCE_CAP: f32 = 2.0;
@@ -544,6 +554,10 @@ struct Scratch {
     province_bounds: Vec<usize>,
     /// A mention's neighbours' candidates that can contain its own: kind, index, bonus.
     containers: Vec<(EntryKind, u32, f32, bool)>,
+    /// Divisions the text names anywhere: kind, index, name key ([`Geocoder::hierarchy`]).
+    named_divisions: Vec<(EntryKind, u32, u64)>,
+    /// Per name, the province of its likeliest candidate, and the name key.
+    top_provinces: Vec<(u32, u64)>,
     /// Per mention: folded start, its best candidate's point, whether that is a place or
     /// district.
     bests: Vec<(usize, f32, f32, bool)>,
@@ -2148,11 +2162,39 @@ impl Geocoder {
             .iter()
             .find(|c| c.1 == max_w)
             .map_or(NONE, |c| c.0);
+        // The province of each name's likeliest candidate: local evidence for its namesakes.
+        let tops = &mut s.top_provinces;
+        tops.clear();
+        for (m, &key) in s.mentions.iter().zip(&s.name_keys) {
+            if let Some(top) = s.cands[m.c0..m.c1]
+                .iter()
+                .max_by(|a, b| a.prior.total_cmp(&b.prior))
+            {
+                if top.admin1 != NONE {
+                    tops.push((top.admin1, key));
+                }
+            }
+        }
         let own = &mut s.own_mass;
-        for m in &s.mentions {
+        for (mi, m) in s.mentions.iter().enumerate() {
             // This mention's own share does not count as context for itself.
             own.clear();
             add_country_mass(&s.cands[m.c0..m.c1], own, 1.0);
+            // A world city, a country or nationality, or a province of a million people among
+            // the candidates, under its own name ("Moscow", "Canadian", "Wales"; not
+            // "Salisbury" for Harare): its country.
+            let world = s.cands[m.c0..m.c1]
+                .iter()
+                .find(|c| {
+                    !c.e.alternate
+                        && match c.e.kind {
+                            EntryKind::Place => c.population >= WORLD_CITY,
+                            EntryKind::Admin1 => c.population >= WORLD_CITY,
+                            EntryKind::Country | EntryKind::Demonym => true,
+                            _ => false,
+                        }
+                })
+                .map_or(NONE, |c| c.country);
             for c in &mut s.cands[m.c0..m.c1] {
                 let total = s
                     .countries
@@ -2162,7 +2204,23 @@ impl Geocoder {
                 let mine = own.iter().find(|x| x.0 == c.country).map_or(0.0, |x| x.1);
                 let ctx = (total - mine).max(0.0);
                 if max_w > 0.0 && ctx > 0.0 {
-                    c.score += 0.6 * (ctx / max_w.max(1.0)).min(1.0) + 0.15;
+                    // A small namesake (place or county) of a world city or major area abroad
+                    // takes only the base: the country alone does not make "Moscow" Moscow,
+                    // Idaho, nor "Canadian" Canadian County, Oklahoma; another name whose likeliest
+                    // place is its province or lies in it does ("Paris" with "Dallas" or
+                    // "Texas").
+                    let namesake = world != NONE
+                        && c.country != world
+                        && matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
+                        && c.population < BIG_PLACE
+                        && !s
+                            .top_provinces
+                            .iter()
+                            .any(|&(a, k)| a == c.admin1 && k != s.name_keys[mi]);
+                    if !namesake {
+                        c.score += 0.6 * (ctx / max_w.max(1.0)).min(1.0);
+                    }
+                    c.score += 0.15;
                 }
             }
         }
@@ -2233,9 +2291,29 @@ impl Geocoder {
 
     /// Hierarchy: a candidate inside a division or country the text names as its container
     /// ("X, Y", "X in Y", "X (Y)", "X district of Y") gets the most; one named nearby (100 bytes
-    /// after or 40 before) a little. The best container counts, not their sum.
+    /// after or 40 before) a little, and so does a division named anywhere else whose name most
+    /// likely is that division ("Ohio", "Henry County"). The best container counts, not their
+    /// sum.
     fn hierarchy(s: &mut Scratch) {
         let n = s.mentions.len();
+        // Divisions the text names anywhere, where the name most likely is that division ("Ohio",
+        // "Henry County"): kind, index, name key.
+        let named = &mut s.named_divisions;
+        named.clear();
+        for (m, &key) in s.mentions.iter().zip(&s.name_keys) {
+            let cands = &s.cands[m.c0..m.c1];
+            let Some(top) = cands.iter().max_by(|a, b| a.prior.total_cmp(&b.prior)) else {
+                continue;
+            };
+            if top.e.alternate || !matches!(top.e.kind, EntryKind::Admin1 | EntryKind::Admin2) {
+                continue;
+            }
+            for c in cands {
+                if c.e.kind == top.e.kind && !c.e.alternate {
+                    named.push((c.e.kind, c.e.index, key));
+                }
+            }
+        }
         for mi in 0..n {
             let m = s.mentions[mi];
             // Neighbours only: mentions are in text order.
@@ -2273,6 +2351,16 @@ impl Geocoder {
                         (false, false) => 0.1,
                     };
                     containers.push((d.e.kind, d.e.index, b, direct));
+                }
+            }
+            // Divisions named elsewhere in the text, by another name; not for names of states
+            // and countries ("Kansas" is not Kansas, Illinois, because Illinois is named).
+            let key = s.name_keys[mi];
+            if !names_major_area(&s.cands[m.c0..m.c1], s.lead_country) {
+                for &(kind, index, k) in &s.named_divisions {
+                    if k != key {
+                        containers.push((kind, index, NAMED_DIVISION_BONUS, false));
+                    }
                 }
             }
             let inside = |c: &Cand, kind: EntryKind, index: u32| match kind {
@@ -3530,6 +3618,97 @@ mod tests {
         let g = gc.geocode("Rethinking Egypt-US relations after the talks in Cairo.");
         let e = g.locations.iter().find(|l| l.name == "Egypt").unwrap();
         assert_eq!(e.level, Level::Country, "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_state_named_anywhere_holds_its_towns() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Louisiana is named far from the second "Mansfield", which would otherwise be the
+        // bigger Mansfield, Ohio.
+        let g = gc.geocode(
+            "The Mansfield city council voted on Tuesday to repave two streets near the old \
+             depot. Residents asked the council to add lights, and the mayor promised an answer \
+             by the end of the month. Mansfield last repaved streets in 2004. Louisiana officials \
+             said the state would help pay.",
+        );
+        let towns: Vec<_> = g
+            .locations
+            .iter()
+            .filter(|l| l.name == "Mansfield")
+            .collect();
+        assert_eq!(towns.len(), 2, "{:?}", g.locations);
+        assert!(
+            towns.iter().all(|l| l.admin1.as_deref() == Some("US.LA")),
+            "{:?}",
+            g.locations
+        );
+    }
+
+    #[test]
+    fn builtin_a_world_city_abroad_beats_a_small_namesake_at_home() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // American context alone does not make Moscow the Idaho town, nor Rome the Georgia one.
+        let g = gc.geocode(
+            "The American delegation arrived in Moscow on Monday, and U.S. officials said the \
+             talks with their hosts would last two days before the group flies home to the \
+             United States.",
+        );
+        let m = g.locations.iter().find(|l| l.name == "Moscow").unwrap();
+        assert_eq!(m.country, "RU", "{:?}", g.locations);
+        let g = gc.geocode(
+            "Rome police said the thieves fled with two paintings. American tourists were among \
+             the witnesses, U.S. consular staff said.",
+        );
+        let r = g.locations.iter().find(|l| l.name == "Rome").unwrap();
+        assert_eq!(r.country, "IT", "{:?}", g.locations);
+        // A town named with another of its state's places stays at home.
+        let g = gc.geocode(
+            "A Paris man was hurt in a crash on Friday and taken to a Dallas hospital, U.S. \
+             safety officials said.",
+        );
+        let p = g.locations.iter().find(|l| l.name == "Paris").unwrap();
+        assert_eq!(p.admin1.as_deref(), Some("US.TX"), "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_major_area_abroad_beats_a_small_namesake_at_home() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // American context alone does not make Wales the Wisconsin village, nor "Canadian" the
+        // Oklahoma county.
+        let g =
+            gc.geocode("The American band will tour Wales in May, U.S. promoters said on Monday.");
+        let w = g.locations.iter().find(|l| l.name == "Wales").unwrap();
+        assert_eq!(w.country, "GB", "{:?}", g.locations);
+        let g = gc.geocode(
+            "Canadian firefighters joined American crews on Friday, U.S. forest officials said.",
+        );
+        assert!(
+            g.locations
+                .iter()
+                .all(|l| l.country != "US" || l.level == Level::Country),
+            "{:?}",
+            g.locations
+        );
+    }
+
+    #[test]
+    fn builtin_world_regions_sit_at_geonames_points() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Fighting spread across North Africa and the Middle East this year.");
+        let at = |name: &str| {
+            let l = g.locations.iter().find(|l| l.name == name).unwrap();
+            (l.lat, l.lon)
+        };
+        let (lat, lon) = at("Middle East");
+        assert!(
+            (lat - 33.14).abs() < 0.1 && (lon - 35.86).abs() < 0.1,
+            "{lat} {lon}"
+        );
+        let (lat, lon) = at("North Africa");
+        assert!(
+            (lat - 32.95).abs() < 0.1 && (lon - 9.98).abs() < 0.1,
+            "{lat} {lon}"
+        );
     }
 
     #[test]

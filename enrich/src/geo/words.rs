@@ -56,8 +56,9 @@ pub const DIRECTION_PREFIXES: &[&str] = &[
 
 /// Continents and world regions, as (folded name, name to report, latitude, longitude): toponyms
 /// that are no country ("Europe", "the EU", "West Africa", "the Sahel"). Adjectives and plurals
-/// of the people count as for countries ("European", "Africans"). Points: GeoNames' continent
-/// points, or the middle of the region.
+/// of the people count as for countries ("European", "Africans"). Points: GeoNames' points where
+/// it has the region (continents, "Middle East", "North Africa", the Mediterranean Sea; the
+/// European Union at Europe's), else the middle of the region.
 pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
     ("africa", "Africa", 7.19, 21.09),
     ("african", "Africa", 7.19, 21.09),
@@ -80,8 +81,8 @@ pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
     ("latin american", "Latin America", -14.60, -57.66),
     ("central america", "Central America", 12.77, -85.60),
     ("caribbean", "Caribbean", 15.0, -75.0),
-    ("middle east", "Middle East", 29.3, 42.5),
-    ("mediterranean", "Mediterranean", 35.0, 18.0),
+    ("middle east", "Middle East", 33.14, 35.86),
+    ("mediterranean", "Mediterranean", 35.0, 20.0),
     ("caucasus", "Caucasus", 42.5, 44.5),
     ("balkans", "Balkans", 43.0, 20.0),
     ("scandinavia", "Scandinavia", 63.0, 15.0),
@@ -90,8 +91,8 @@ pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
     ("western africa", "West Africa", 11.0, -3.0),
     ("east africa", "East Africa", 1.0, 38.0),
     ("eastern africa", "East Africa", 1.0, 38.0),
-    ("north africa", "North Africa", 27.0, 12.0),
-    ("northern africa", "North Africa", 27.0, 12.0),
+    ("north africa", "North Africa", 32.95, 9.98),
+    ("northern africa", "North Africa", 32.95, 9.98),
     ("central africa", "Central Africa", 3.0, 20.0),
     ("southern africa", "Southern Africa", -22.0, 25.0),
     ("horn of africa", "Horn of Africa", 8.0, 45.0),
