@@ -419,44 +419,184 @@ fn after_run(text: &str, a: usize, first: Option<char>) -> usize {
 /// or of digits only sends it to the end of that run. So only the starts of runs (and of other characters)
 /// matter: the longest phrase there is read off the anchored automaton, one byte at a time.
 fn phrases_at_runs(m: &Matcher, text: &str, out: &mut Vec<(usize, usize, TokKind)>) {
-    let dfa = &m.anchored;
-    let Ok(start) = dfa.start_state(Anchored::Yes) else {
+    let Some(mut walk) = PhraseWalk::new(m, text) else {
         return;
     };
-    let bytes = text.as_bytes();
-    let mut pos = 0;
-    while pos < bytes.len() {
-        let a = pos;
-        // The longest phrase that starts at `a`.
-        let mut sid = start;
+    while walk.pos < text.len() {
+        if let Some(hit) = walk.step() {
+            out.push(hit);
+        }
+    }
+}
+
+/// The walk of [`phrases_at_runs`], one start of a run at a time, so that the tokenizer can
+/// read its matches as it goes ([`words_and_phrases`]).
+struct PhraseWalk<'a> {
+    m: &'a Matcher,
+    text: &'a str,
+    start: aho_corasick::automaton::StateID,
+    /// Bytes no phrase starts with (the anchored automaton dies on them at once).
+    no_start: &'a [bool; 256],
+    /// Where the walk goes on: the start of a run (or of a character that is not a word
+    /// character) not inside a phrase found.
+    pos: usize,
+    /// A phrase the walk found that the tokenizer has not yet taken or passed.
+    pending: Option<(usize, usize, TokKind)>,
+}
+
+impl<'a> PhraseWalk<'a> {
+    fn new(m: &'a Matcher, text: &'a str) -> Option<Self> {
+        let start = m.anchored.start_state(Anchored::Yes).ok()?;
+        Some(PhraseWalk {
+            m,
+            text,
+            start,
+            no_start: &m.no_start,
+            pos: 0,
+            pending: None,
+        })
+    }
+
+    /// The longest phrase that starts at `a` (its end and id), whatever follows it.
+    #[inline]
+    fn longest_at(&self, a: usize) -> Option<(usize, u32)> {
+        let bytes = self.text.as_bytes();
+        let mut sid = self.start;
         let mut hit = None;
         let mut at = a;
         while let Some(&b) = bytes.get(at) {
-            sid = dfa.next_state(Anchored::Yes, sid, b);
             at += 1;
-            if dfa.is_special(sid) {
-                if dfa.is_dead(sid) {
+            if !self.feed(&mut sid, &mut hit, a, at, b) {
+                break;
+            }
+        }
+        hit
+    }
+
+    /// Whether a phrase that ends at `b` ends at a boundary: not inside a run of letters or of
+    /// digits.
+    #[inline]
+    fn ends_run(&self, b: usize) -> bool {
+        let last = class_before(self.text, b);
+        last == NOT_WORD || last != class_at(self.text, b).0
+    }
+
+    /// One step at `pos` (before the end of the text): the phrase that starts there, or none
+    /// and on to the end of its run.
+    fn step(&mut self) -> Option<(usize, usize, TokKind)> {
+        let a = self.pos;
+        let first = self.text.as_bytes()[a];
+        if !self.no_start[usize::from(first)] {
+            if let Some((b, id)) = self.longest_at(a).filter(|&(b, _)| self.ends_run(b)) {
+                self.pos = b;
+                return Some((a, b, phrase_kind(self.m, id)));
+            }
+        }
+        self.pos = run_end(self.text, a);
+        None
+    }
+
+    /// One step of the automaton from `sid` over byte `b`, which ends at `at`, for the phrase
+    /// that starts at `a`: false once the automaton is dead; a phrase that starts at `a` and ends
+    /// at `at` goes to `hit`.
+    #[inline(always)]
+    fn feed(
+        &self,
+        sid: &mut aho_corasick::automaton::StateID,
+        hit: &mut Option<(usize, u32)>,
+        a: usize,
+        at: usize,
+        b: u8,
+    ) -> bool {
+        let dfa = &self.m.anchored;
+        *sid = dfa.next_state(Anchored::Yes, *sid, b);
+        if dfa.is_special(*sid) {
+            if dfa.is_dead(*sid) {
+                return false;
+            }
+            // A match state may also carry a shorter phrase that starts after `a`.
+            if dfa.is_match(*sid) {
+                let pid = dfa.match_pattern(*sid, 0);
+                if at - dfa.pattern_len(pid) == a {
+                    *hit = Some((at, pid.as_u32()));
+                }
+            }
+        }
+        true
+    }
+
+    /// The token at `a`, the start of a run of ASCII letters where the walk stands with nothing
+    /// pending: the phrase that starts there, or the word, which then ends where the run does.
+    /// `None` (the walk untouched) when the run ends at an apostrophe or a non-ASCII character,
+    /// where a word may go on.
+    #[inline]
+    fn ascii_word(&mut self, a: usize) -> Option<Tok> {
+        let bytes = self.text.as_bytes();
+        let mut sid = self.start;
+        let mut hit = None;
+        let mut at = a;
+        // The run of letters, then (the automaton still alive) what follows it.
+        let mut alive = true;
+        while let Some(&b) = bytes.get(at).filter(|b| b.is_ascii_alphabetic()) {
+            at += 1;
+            if !self.feed(&mut sid, &mut hit, a, at, b) {
+                alive = false;
+                break;
+            }
+        }
+        let mut end = at;
+        if alive {
+            while let Some(&b) = bytes.get(at) {
+                at += 1;
+                if !self.feed(&mut sid, &mut hit, a, at, b) {
                     break;
                 }
-                // A match state may also carry a shorter phrase that starts after `a`.
-                if dfa.is_match(sid) {
-                    let pid = dfa.match_pattern(sid, 0);
-                    if at - dfa.pattern_len(pid) == a {
-                        hit = Some((at, pid.as_u32()));
-                    }
-                }
+            }
+        } else {
+            while bytes.get(end).is_some_and(u8::is_ascii_alphabetic) {
+                end += 1;
             }
         }
-        if let Some((b, id)) = hit {
-            // It must end at a boundary too: not inside a run of letters or of digits.
-            let last = class_before(text, b);
-            if last == NOT_WORD || last != class_at(text, b).0 {
-                out.push((a, b, phrase_kind(m, id)));
-                pos = b;
-                continue;
+        if let Some((b, id)) = hit.filter(|&(b, _)| self.ends_run(b)) {
+            self.pos = b;
+            return Some(Tok {
+                start: a as u32,
+                end: b as u32,
+                kind: phrase_kind(self.m, id),
+            });
+        }
+        if bytes.get(end).is_some_and(|&b| b == b'\'' || !b.is_ascii()) {
+            return None;
+        }
+        self.pos = end;
+        Some(Tok {
+            start: a as u32,
+            end: end as u32,
+            kind: TokKind::Word,
+        })
+    }
+
+    /// The phrase that starts at `pos`, passing those that start before it.
+    fn match_at(&mut self, pos: usize) -> Option<(usize, usize, TokKind)> {
+        loop {
+            match self.pending {
+                Some(m) if m.0 < pos => self.pending = None,
+                Some(m) => return (m.0 == pos).then_some(m),
+                None if self.pos <= pos => self.pending = self.step(),
+                None => return None,
             }
         }
-        pos = run_end(text, a);
+    }
+
+    /// Where the first phrase not yet passed starts, when that is before `limit`.
+    fn first_before(&mut self, limit: usize) -> Option<usize> {
+        loop {
+            match self.pending {
+                Some(m) => return (m.0 < limit).then_some(m.0),
+                None if self.pos < limit => self.pending = self.step(),
+                None => return None,
+            }
+        }
     }
 }
 
@@ -570,11 +710,6 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
     s.matches.clear();
     s.toks.clear();
 
-    if lex.clitics.is_empty() {
-        phrases_at_runs(m, text, &mut s.matches);
-    } else {
-        phrases_with_clitics(lex, text, &mut s.matches);
-    }
     let maybe_patterns = m
         .patterns_literals
         .as_ref()
@@ -582,8 +717,8 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
         && m.patterns_prefilter
             .as_ref()
             .is_none_or(|p| p.is_match(text));
+    let mut extra = Vec::new();
     if let Some(re) = m.patterns.as_ref().filter(|_| maybe_patterns) {
-        let mut extra = Vec::new();
         for caps in re.captures_iter(text) {
             for (i, &kind) in m.pattern_kinds.iter().enumerate() {
                 if let Some(g) = caps.get(i + 1) {
@@ -596,20 +731,30 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
                 }
             }
         }
-        if !extra.is_empty() {
-            // Patterns win over the phrases they overlap when they are longer.
-            s.matches.extend(extra);
-            s.matches
-                .sort_by(|x, y| x.0.cmp(&y.0).then((y.1 - y.0).cmp(&(x.1 - x.0))));
-            let mut kept: Vec<(usize, usize, TokKind)> = Vec::with_capacity(s.matches.len());
-            for &mm in &s.matches {
-                match kept.last() {
-                    Some(&(_, e, _)) if mm.0 < e => {}
-                    _ => kept.push(mm),
-                }
-            }
-            s.matches = kept;
+    }
+    if lex.clitics.is_empty() {
+        if extra.is_empty() {
+            // The common case: phrases and words in one walk.
+            words_and_phrases(lex, text, &mut s.toks);
+            return;
         }
+        phrases_at_runs(m, text, &mut s.matches);
+    } else {
+        phrases_with_clitics(lex, text, &mut s.matches);
+    }
+    if !extra.is_empty() {
+        // Patterns win over the phrases they overlap when they are longer.
+        s.matches.extend(extra);
+        s.matches
+            .sort_by(|x, y| x.0.cmp(&y.0).then((y.1 - y.0).cmp(&(x.1 - x.0))));
+        let mut kept: Vec<(usize, usize, TokKind)> = Vec::with_capacity(s.matches.len());
+        for &mm in &s.matches {
+            match kept.last() {
+                Some(&(_, e, _)) if mm.0 < e => {}
+                _ => kept.push(mm),
+            }
+        }
+        s.matches = kept;
     }
 
     words(lex, text, &s.matches, &mut s.toks);
@@ -673,6 +818,96 @@ fn words(lex: &Lexicon, text: &str, matches: &[(usize, usize, TokKind)], toks: &
             if end == start {
                 // A digit with no readable number (cannot happen) or a lone mark: skip it.
                 end = start + len;
+            }
+            toks.push(Tok {
+                start: start as u32,
+                end: end as u32,
+                kind: TokKind::Word,
+            });
+            pos = end;
+            continue;
+        }
+        toks.push(Tok {
+            start: pos as u32,
+            end: (pos + len) as u32,
+            kind: TokKind::Punct(punct_class(c)),
+        });
+        pos += len;
+    }
+}
+
+/// [`words`] over the phrases of [`phrases_at_runs`] (a language without clitics, a text without
+/// pattern matches), in one walk: the phrase walk goes on only as far as the tokens need, and at
+/// the start of an ASCII word where both walks stand, one pass over its bytes finds both the
+/// longest phrase there and where the word ends.
+fn words_and_phrases(lex: &Lexicon, text: &str, toks: &mut Vec<Tok>) {
+    let Some(mut walk) = PhraseWalk::new(&lex.matcher, text) else {
+        words(lex, text, &[], toks);
+        return;
+    };
+    let digits = &lex.digits;
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while let Some(&byte) = bytes.get(pos) {
+        if walk.pos == pos && walk.pending.is_none() {
+            if byte.is_ascii_alphabetic() {
+                if let Some(tok) = walk.ascii_word(pos) {
+                    pos = tok.end as usize;
+                    toks.push(tok);
+                    continue;
+                }
+            } else if byte == b' ' && walk.no_start[usize::from(b' ')] {
+                // A space starts no phrase: both walks pass it.
+                pos += 1;
+                walk.pos = pos;
+                continue;
+            }
+        }
+        let (c, len) = if byte.is_ascii() {
+            (char::from(byte), 1)
+        } else {
+            match text[pos..].chars().next() {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            }
+        };
+        if c.is_whitespace() {
+            pos += len;
+            continue;
+        }
+        if let Some((a, b, kind)) = walk.match_at(pos) {
+            toks.push(Tok {
+                start: a as u32,
+                end: b as u32,
+                kind,
+            });
+            walk.pending = None;
+            pos = b;
+            continue;
+        }
+        if crate::counts::digit_value(c).is_some() {
+            if let Some((value, int_digits, len)) = read_number(
+                &text[pos..],
+                &digits.thousands_separators,
+                &digits.decimal_marks,
+            ) {
+                toks.push(Tok {
+                    start: pos as u32,
+                    end: (pos + len) as u32,
+                    kind: TokKind::Number { value, int_digits },
+                });
+                pos += len;
+                continue;
+            }
+        }
+        if is_word_char(c) {
+            let start = pos;
+            let mut end = word_end(text, start, text.len());
+            if end == start {
+                end = start + len;
+            } else if let Some(stop) = walk.first_before(end) {
+                // A word stops where a phrase starts ("l'" before "assassinat").
+                end = stop;
             }
             toks.push(Tok {
                 start: start as u32,
@@ -1469,6 +1704,9 @@ mod tests {
             "the",
             "ab12cd",
             "'s",
+            "\n",
+            "l'assassinat",
+            "1 200",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -1507,6 +1745,12 @@ mod tests {
                 let mut got = Vec::new();
                 phrases_at_runs(&lex.matcher, &text, &mut got);
                 assert_eq!(got, reference_phrases(&lex.matcher, &text), "{text:?}");
+                // The one walk gives the tokens of the two.
+                let mut two = Vec::new();
+                words(lex, &text, &got, &mut two);
+                let mut one = Vec::new();
+                words_and_phrases(lex, &text, &mut one);
+                assert_eq!(one, two, "{text:?}");
             }
         }
     }

@@ -168,16 +168,118 @@ fn directional_index(g: &Gazetteer) -> std::collections::HashMap<Box<str>, Vec<E
 }
 
 /// The names of [`hints::COUNTRY_HINTS`], matched as whole words ignoring ASCII case.
-static HINT_MATCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
+static HINT_MATCHER: std::sync::LazyLock<Option<HintSearch>> =
+    std::sync::LazyLock::new(|| HintSearch::new(hints::COUNTRY_HINTS.iter().map(|h| h.0)));
+
+/// The search for country-hint names: the leftmost-longest matches, ASCII case-insensitive, of
+/// an unanchored search, found as the first position where a name starts (the longest name
+/// there read off an anchored DFA), but only at positions whose next three bytes begin a name
+/// (a bit set of the names' first three bytes, hashed), which a text passes at a few percent of
+/// its positions. Windows of three bytes whose last two cannot end the start of a name are
+/// skipped, two at a time when those cannot begin one either (every name has three bytes).
+struct HintSearch {
+    dfa: aho_corasick::dfa::DFA,
+    /// Bit `trigram(a, b, c)` is set for the first three bytes of every name.
+    starts: Box<[u64; HINT_TRIGRAM_BITS / 64]>,
+    /// For two bytes (`| 0x20`, the first in the high byte) that end a window of three: 0 when
+    /// they are the second and third bytes of a name, else 1 when they are its first two, else
+    /// 2: how far the next window that may start a name is (Wu and Manber's shift).
+    shift: Box<[u8; 1 << 16]>,
+}
+
+/// Bits of the [`HintSearch`] trigram set.
+const HINT_TRIGRAM_BITS: usize = 1 << 15;
+
+/// The hash of three bytes for the trigram set, rolled one byte at a time: `h` is the hash of
+/// the bytes before `b`. Bytes equal up to ASCII case hash alike (`| 0x20`), and the mask keeps
+/// three bytes of five bits (the bits of older bytes shift out).
+#[inline(always)]
+fn roll_trigram(h: u32, b: u8) -> u32 {
+    ((h << 5) ^ u32::from(b | 0x20)) & (HINT_TRIGRAM_BITS as u32 - 1)
+}
+
+impl HintSearch {
+    fn new<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
+        let dfa = aho_corasick::dfa::DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            // A DFA (small for these names): one table lookup per byte of every text.
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(hints::COUNTRY_HINTS.iter().map(|h| h.0))
-            .ok()
-    });
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .prefilter(false)
+            .build(names.clone())
+            .ok()?;
+        let mut starts = Box::new([0u64; HINT_TRIGRAM_BITS / 64]);
+        let mut shift = Box::new([2u8; 1 << 16]);
+        for name in names {
+            // The filter needs three bytes of every name.
+            let &[a, b, c, ..] = name.as_bytes() else {
+                return None;
+            };
+            let h = roll_trigram(roll_trigram(roll_trigram(0, a), b), c) as usize;
+            starts[h / 64] |= 1 << (h % 64);
+            let first = pair(a, b);
+            shift[first] = shift[first].min(1);
+            shift[pair(b, c)] = 0;
+        }
+        Some(HintSearch { dfa, starts, shift })
+    }
+
+    /// The longest name that starts at `a`: its end and index.
+    #[inline]
+    fn longest_at(&self, hay: &[u8], a: usize) -> Option<(usize, usize)> {
+        use aho_corasick::automaton::Automaton;
+        let dfa = &self.dfa;
+        let mut sid = dfa.start_state(aho_corasick::Anchored::Yes).ok()?;
+        let mut found = None;
+        let mut at = a;
+        while let Some(&b) = hay.get(at) {
+            sid = dfa.next_state(aho_corasick::Anchored::Yes, sid, b);
+            at += 1;
+            if dfa.is_special(sid) {
+                if dfa.is_dead(sid) {
+                    break;
+                }
+                // A match state may also carry a shorter name that starts after `a`.
+                if dfa.is_match(sid) {
+                    let pid = dfa.match_pattern(sid, 0);
+                    if at - dfa.pattern_len(pid) == a {
+                        found = Some((at, pid.as_usize()));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The leftmost-longest name in `hay` at or after `from`: its start, end and index.
+    fn next(&self, hay: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+        let starts = &*self.starts;
+        let shift = &*self.shift;
+        // `end`: the last byte of the window of three that may start a name.
+        let mut end = from + 2;
+        while let (Some(&b), Some(&c)) = (hay.get(end.wrapping_sub(1)), hay.get(end)) {
+            match shift[pair(b, c)] {
+                0 => {
+                    let a = end - 2;
+                    let h = roll_trigram(roll_trigram(roll_trigram(0, hay[a]), b), c) as usize;
+                    if starts[h / 64] & (1 << (h % 64)) != 0 {
+                        if let Some((e, pattern)) = self.longest_at(hay, a) {
+                            return Some((a, e, pattern));
+                        }
+                    }
+                    end += 1;
+                }
+                s => end += usize::from(s),
+            }
+        }
+        None
+    }
+}
+
+/// The index of two bytes in [`HintSearch`]'s shift table.
+#[inline(always)]
+fn pair(b: u8, c: u8) -> usize {
+    usize::from(b | 0x20) << 8 | usize::from(c | 0x20)
+}
 
 /// Indices into [`words::WORLD_REGIONS`] by the first byte of the region's folded name, in list
 /// order: a capitalised word is compared with the few regions that start like it.
@@ -696,26 +798,28 @@ impl Geocoder {
     /// Adds the countries that actors and outlets named in `text` imply ([`hints`]) to `out`,
     /// keeping the highest weight per country, and the provinces they imply to `provinces`.
     fn country_hints(&self, text: &str, out: &mut Vec<(u32, f32)>, provinces: &mut Vec<u32>) {
-        let Some(ac) = HINT_MATCHER.as_ref() else {
+        let Some(search) = HINT_MATCHER.as_ref() else {
             return;
         };
-        for m in ac.find_iter(text) {
-            let (name, _, kind) = hints::COUNTRY_HINTS[m.pattern().as_usize()];
-            let found = &text[m.start()..m.end()];
-            let whole = char_before(text, m.start()).is_none_or(|c| !is_word_char(c))
-                && boundary_at(text, m.end());
+        let mut at = 0;
+        while let Some((start, end, pattern)) = search.next(text.as_bytes(), at) {
+            at = end;
+            let (name, _, kind) = hints::COUNTRY_HINTS[pattern];
+            let found = &text[start..end];
+            let whole =
+                char_before(text, start).is_none_or(|c| !is_word_char(c)) && boundary_at(text, end);
             let first_upper = name.chars().next().is_some_and(char::is_uppercase);
             let case_ok = if hints::is_acronym(name) {
                 found == name
             } else {
                 !first_upper || found.chars().next().is_some_and(char::is_uppercase)
             };
-            let country = self.hint_countries[m.pattern().as_usize()];
+            let country = self.hint_countries[pattern];
             if !whole || !case_ok || country == NONE {
                 continue;
             }
             let w = hint_weight(kind);
-            provinces.extend_from_slice(&self.hint_provinces[m.pattern().as_usize()]);
+            provinces.extend_from_slice(&self.hint_provinces[pattern]);
             match out.iter_mut().find(|h| h.0 == country) {
                 Some(h) => h.1 = h.1.max(w),
                 None => out.push((country, w)),
@@ -3373,6 +3477,56 @@ mod tests {
             .focus
             .expect("focus");
         assert_eq!(f.country, "SD");
+    }
+
+    #[test]
+    fn hint_search_is_the_leftmost_longest_search() {
+        let names: Vec<&str> = hints::COUNTRY_HINTS.iter().map(|h| h.0).collect();
+        let search = HintSearch::new(names.iter().copied()).expect("hint search");
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&names)
+            .expect("hint automaton");
+        let mut frags: Vec<String> = [" ", "-", "x", "Al", "é", "'", ",", "the ", "AN"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        frags.extend(names.iter().map(|n| n.to_string()));
+        frags.extend(names.iter().map(|n| n.to_uppercase()));
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5000 {
+            let mut text = String::new();
+            for _ in 0..next() % 10 {
+                let f: Vec<char> = frags[(next() % frags.len() as u64) as usize]
+                    .chars()
+                    .collect();
+                // Often a fragment's head or tail: names that overlap and names cut short.
+                let (from, to) = match next() % 4 {
+                    0 => ((next() % (f.len() as u64 + 1)) as usize, f.len()),
+                    1 => (0, (next() % (f.len() as u64 + 1)) as usize),
+                    _ => (0, f.len()),
+                };
+                text.extend(&f[from..to]);
+            }
+            let mut got = Vec::new();
+            let mut at = 0;
+            while let Some((a, b, p)) = search.next(text.as_bytes(), at) {
+                got.push((a, b, p));
+                at = b;
+            }
+            let want: Vec<_> = ac
+                .find_iter(&text)
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]

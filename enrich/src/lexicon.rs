@@ -268,6 +268,9 @@ pub struct Matcher {
     /// The same phrases as an anchored DFA, for the tokenizer: the longest phrase that starts at
     /// a given word, walked one byte at a time (no search call per word).
     pub anchored: aho_corasick::dfa::DFA,
+    /// The bytes no phrase starts with (`anchored` dies on them at once): the tokenizer does not
+    /// walk the automaton from them.
+    pub no_start: [bool; 256],
     pub phrase_info: Vec<PhraseInfo>,
     /// All patterns combined as `(?P<p0>...)|(?P<p1>...)`; group `pN` is `pattern_kinds[N]`.
     pub patterns: Option<Regex>,
@@ -290,6 +293,19 @@ impl std::fmt::Debug for Matcher {
             .field("patterns", &self.pattern_kinds.len())
             .finish()
     }
+}
+
+/// For each byte, whether the anchored phrase automaton dies on it from its start: no phrase
+/// starts with that byte.
+fn no_start(dfa: &aho_corasick::dfa::DFA) -> [bool; 256] {
+    use aho_corasick::automaton::Automaton;
+    let mut t = [true; 256];
+    if let Ok(start) = dfa.start_state(aho_corasick::Anchored::Yes) {
+        for (b, slot) in (0..=255u8).zip(t.iter_mut()) {
+            *slot = dfa.is_dead(dfa.next_state(aho_corasick::Anchored::Yes, start, b));
+        }
+    }
+    t
 }
 
 /// The prefilter of a pattern regex: the same regex with its assertions and groups removed.
@@ -1018,6 +1034,7 @@ impl Lexicon {
             .prefilter(false)
             .build(&phrase_list)
             .map_err(|e| ctx.err(0, format!("cannot compile the phrases: {e}")))?;
+        let no_start = no_start(&anchored);
 
         let (patterns, pattern_kinds) = if pattern_src.is_empty() {
             (None, Vec::new())
@@ -1070,6 +1087,7 @@ impl Lexicon {
             matcher: Arc::new(Matcher {
                 phrases,
                 anchored,
+                no_start,
                 phrase_info,
                 patterns,
                 patterns_prefilter,
