@@ -795,20 +795,10 @@ fn words(lex: &Lexicon, text: &str, matches: &[(usize, usize, TokKind)], toks: &
                 continue;
             }
         }
-        if crate::counts::digit_value(c).is_some() {
-            if let Some((value, int_digits, len)) = read_number(
-                &text[pos..],
-                &digits.thousands_separators,
-                &digits.decimal_marks,
-            ) {
-                toks.push(Tok {
-                    start: pos as u32,
-                    end: (pos + len) as u32,
-                    kind: TokKind::Number { value, int_digits },
-                });
-                pos += len;
-                continue;
-            }
+        if let Some(tok) = number_at(text, pos, c, digits) {
+            pos = tok.end as usize;
+            toks.push(tok);
+            continue;
         }
         if is_word_char(c) {
             // A word stops where a phrase starts ("l'" before "assassinat").
@@ -885,20 +875,10 @@ fn words_and_phrases(lex: &Lexicon, text: &str, toks: &mut Vec<Tok>) {
             pos = b;
             continue;
         }
-        if crate::counts::digit_value(c).is_some() {
-            if let Some((value, int_digits, len)) = read_number(
-                &text[pos..],
-                &digits.thousands_separators,
-                &digits.decimal_marks,
-            ) {
-                toks.push(Tok {
-                    start: pos as u32,
-                    end: (pos + len) as u32,
-                    kind: TokKind::Number { value, int_digits },
-                });
-                pos += len;
-                continue;
-            }
+        if let Some(tok) = number_at(text, pos, c, digits) {
+            pos = tok.end as usize;
+            toks.push(tok);
+            continue;
         }
         if is_word_char(c) {
             let start = pos;
@@ -924,6 +904,21 @@ fn words_and_phrases(lex: &Lexicon, text: &str, toks: &mut Vec<Tok>) {
         });
         pos += len;
     }
+}
+
+/// The number token that starts at byte `pos` (whose character is `c`), if one is readable there.
+fn number_at(text: &str, pos: usize, c: char, digits: &crate::lexicon::DigitStyle) -> Option<Tok> {
+    crate::counts::digit_value(c)?;
+    let (value, int_digits, len) = read_number(
+        &text[pos..],
+        &digits.thousands_separators,
+        &digits.decimal_marks,
+    )?;
+    Some(Tok {
+        start: pos as u32,
+        end: (pos + len) as u32,
+        kind: TokKind::Number { value, int_digits },
+    })
 }
 
 /// End of the word that starts at byte `start`: letters (not digits), and apostrophes between
@@ -1716,13 +1711,7 @@ mod tests {
                 frags.extend(k.phrases.iter().cloned());
             }
         }
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_rng(0x9e37_79b9_7f4a_7c15);
         for _ in 0..5000 {
             let mut text = String::new();
             for _ in 0..next() % 12 {

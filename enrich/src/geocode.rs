@@ -3494,13 +3494,7 @@ mod tests {
             .collect();
         frags.extend(names.iter().map(|n| n.to_string()));
         frags.extend(names.iter().map(|n| n.to_uppercase()));
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_rng(0x2545_f491_4f6c_dd1d);
         for _ in 0..5000 {
             let mut text = String::new();
             for _ in 0..next() % 10 {

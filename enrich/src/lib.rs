@@ -260,3 +260,15 @@ mod tests {
         );
     }
 }
+
+/// A xorshift64 generator for the tests that compare a fast path with its reference on random
+/// texts: the same seed, the same texts.
+#[cfg(test)]
+pub(crate) fn test_rng(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
