@@ -206,6 +206,18 @@ pub fn text_fingerprint(text: &str) -> String {
     format!("{h:016x}")
 }
 
+/// A xorshift64 generator for the tests that compare a fast path with its reference on random
+/// texts: the same seed, the same texts.
+#[cfg(test)]
+pub(crate) fn test_rng(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,17 +270,5 @@ mod tests {
             text_fingerprint("Gunmen killed 12 villagers"),
             text_fingerprint("Gunmen killed 13 villagers")
         );
-    }
-}
-
-/// A xorshift64 generator for the tests that compare a fast path with its reference on random
-/// texts: the same seed, the same texts.
-#[cfg(test)]
-pub(crate) fn test_rng(mut seed: u64) -> impl FnMut() -> u64 {
-    move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
     }
 }
