@@ -2470,12 +2470,7 @@ impl Geocoder {
             let inside = |c: &Cand, kind: EntryKind, index: u32| match kind {
                 EntryKind::Admin1 => c.e.kind != EntryKind::Admin1 && c.admin1 == index,
                 EntryKind::Admin2 => c.e.kind == EntryKind::Place && c.admin2 == index,
-                _ => {
-                    !matches!(
-                        c.e.kind,
-                        EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
-                    ) && c.country == index
-                }
+                _ => !is_area_name(c) && c.country == index,
             };
             // Where the text states the container ("Brussels, Belgium") and some candidate
             // lies inside it, the others are namesakes elsewhere, whatever the rest of the
