@@ -198,7 +198,7 @@ pub struct CheckConfigArgs {
 pub enum GazetteerCommand {
     /// Build a gazetteer index from GeoNames dump files (cities500/allCountries, admin1CodesASCII,
     /// admin2Codes, countryInfo, nationalities; country-points.txt, else the built-in World
-    /// Factbook points).
+    /// Factbook points; admin2-points.txt, else the built-in US county centres).
     Build {
         /// Folder with the GeoNames files.
         #[arg(long)]

@@ -45,6 +45,10 @@ pub struct GeonamesSources<'a> {
     /// Countries' reference points (`ISO2<TAB>lat<TAB>lon[<TAB>name]`, `#` comments); countries
     /// without one are placed at the centre of the area their places cover.
     pub country_points: &'a [u8],
+    /// Second-level divisions' points (`admin2 code<TAB>lat<TAB>lon[<TAB>name]`, `#` comments);
+    /// divisions without one are placed at the centre of the area their places cover, else at
+    /// their seat's point, else at their province's.
+    pub admin2_points: &'a [u8],
 }
 
 /// Sentinel for "no admin1/admin2" in records.
@@ -274,7 +278,7 @@ impl Bins {
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 const BUILTIN_CITIES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -302,6 +306,13 @@ pub const BUILTIN_COUNTRY_POINTS: &[u8] = include_bytes!(concat!(
     "/../data/factbook/country-points.txt"
 ));
 
+/// The centres of US counties, from the Census Bureau's boundaries (public domain; see
+/// `data/census/README.md`).
+pub const BUILTIN_ADMIN2_POINTS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/census/admin2-points.txt"
+));
+
 /// The committed index of the extract, `data/gazetteer.bin.gz`: gzip with the sources' key
 /// ([`sources_key`]) as the header's comment.
 const BUILTIN_INDEX: &[u8] = include_bytes!(concat!(
@@ -318,6 +329,7 @@ pub fn builtin_sources() -> GeonamesSources<'static> {
         countries: BUILTIN_COUNTRIES,
         demonyms: BUILTIN_DEMONYMS,
         country_points: BUILTIN_COUNTRY_POINTS,
+        admin2_points: BUILTIN_ADMIN2_POINTS,
     }
 }
 
@@ -357,6 +369,7 @@ fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
         src.countries,
         src.demonyms,
         src.country_points,
+        src.admin2_points,
     ] {
         for &b in (part.len() as u64).to_le_bytes().iter().chain(part) {
             h ^= u64::from(b);
@@ -385,13 +398,16 @@ pub struct GeonamesFiles {
     demonyms: Vec<u8>,
     /// Empty when the folder has no `country-points.txt` (the built-in points are used).
     country_points: Vec<u8>,
+    /// Empty when the folder has no `admin2-points.txt` (the built-in points are used).
+    admin2_points: Vec<u8>,
 }
 
 impl GeonamesFiles {
     /// Reads `cities500.txt` (or `.gz`; also `allCountries`/`cities1000`... or the name
     /// `cities.txt[.gz]`), `admin1CodesASCII.txt`, `admin2Codes.txt[.gz]`, `countryInfo.txt`,
-    /// `nationalities.txt` (optional) and `country-points.txt` (optional; the built-in World
-    /// Factbook points when absent) from `dir`.
+    /// `nationalities.txt` (optional), `country-points.txt` (optional; the built-in World
+    /// Factbook points when absent) and `admin2-points.txt` (optional; the built-in US county
+    /// centres when absent) from `dir`.
     pub fn read_dir(dir: &Path) -> Result<GeonamesFiles, EnrichError> {
         let find = |names: &[&str], required: bool| -> Result<Vec<u8>, EnrichError> {
             for n in names {
@@ -434,6 +450,7 @@ impl GeonamesFiles {
             countries: find(&["countryInfo.txt"], true)?,
             demonyms: find(&["nationalities.txt"], false)?,
             country_points: find(&["country-points.txt"], false)?,
+            admin2_points: find(&["admin2-points.txt"], false)?,
         })
     }
 
@@ -465,6 +482,11 @@ impl GeonamesFiles {
                 BUILTIN_COUNTRY_POINTS
             } else {
                 &self.country_points
+            },
+            admin2_points: if self.admin2_points.is_empty() {
+                BUILTIN_ADMIN2_POINTS
+            } else {
+                &self.admin2_points
             },
         }
     }
@@ -1130,6 +1152,7 @@ pub(crate) mod tests {
             countries: FIX_COUNTRIES.as_bytes(),
             demonyms: FIX_DEMONYMS.as_bytes(),
             country_points: b"",
+            admin2_points: b"",
         }
     }
 

@@ -248,14 +248,17 @@ pub(crate) fn levenshtein(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
-/// Parses the country reference points (`ISO2<TAB>lat<TAB>lon[<TAB>name]`) into one optional
-/// point per country of `country_idx`; points of countries the table lacks are ignored.
-fn country_points(
+/// Parses a table of points (`CODE<TAB>lat<TAB>lon[<TAB>name]`; `what` names it in errors, `code`
+/// says what its codes are) into one optional point per entry of `idx`; codes that `idx` lacks
+/// are ignored.
+fn points_table(
+    what: &str,
+    code: &str,
     bytes: &[u8],
-    country_idx: &BTreeMap<String, u32>,
+    idx: &BTreeMap<String, u32>,
 ) -> Result<Vec<Option<(f32, f32)>>, EnrichError> {
-    let mut points = vec![None; country_idx.len()];
-    let text = text_of("country-points", bytes)?;
+    let mut points = vec![None; idx.len()];
+    let text = text_of(what, bytes)?;
     for (n, line) in text.lines().enumerate() {
         let line = line.trim_start_matches('\u{feff}');
         if line.starts_with('#') || line.trim().is_empty() {
@@ -266,13 +269,13 @@ fn country_points(
             (Ok(lat), Ok(lon)) if lat.abs() <= 90.0 && lon.abs() <= 180.0 => (lat, lon),
             _ => {
                 return Err(err(format!(
-                    "reading country-points: line {}: {line:?} is not `ISO2<TAB>latitude<TAB>longitude`",
+                    "reading {what}: line {}: {line:?} is not `{code}<TAB>latitude<TAB>longitude`",
                     n + 1
                 )))
             }
         };
-        if let Some(&ci) = country_idx.get(r.get(0)) {
-            points[ci as usize] = Some((lat, lon));
+        if let Some(&i) = idx.get(r.get(0)) {
+            points[i as usize] = Some((lat, lon));
         }
     }
     Ok(points)
@@ -503,7 +506,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
     // A country's point is its conventional reference point where one is given: the centre of
     // the area its places cover falls far from it for big, unevenly settled countries (Russia's
     // would be in the Urals).
-    let points = country_points(src.country_points, &country_idx)?;
+    let points = points_table("country-points", "ISO2", src.country_points, &country_idx)?;
     let country_recs: Vec<AreaRec> = countries
         .iter()
         .enumerate()
@@ -539,10 +542,17 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
             }
         })
         .collect();
-    // The extract gives admin2 codes only to places of 15,000 people or more, so many districts
-    // have no place of their own: their point is then that of the biggest place in their province
-    // that bears their name (districts and communes are mostly named after their seat), and only
-    // failing that the province's centre.
+    // A division's point is the one the admin2 points table gives (US counties, from their
+    // boundaries). Else: the extract gives admin2 codes only to places of 15,000 people or more,
+    // so many districts have no place of their own: their point is then that of the biggest place
+    // in their province that bears their name (districts and communes are mostly named after their
+    // seat), and only failing that the province's centre.
+    let admin2_points = points_table(
+        "admin2-points",
+        "CC.ADMIN1.ADMIN2",
+        src.admin2_points,
+        &admin2_idx,
+    )?;
     let mut seat_by_name: HashMap<(u32, String), (u32, f32, f32)> = HashMap::new();
     for p in &places {
         if p.admin1 == NONE {
@@ -574,7 +584,9 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                         (c.lat, c.lon)
                     })
             });
-            let (lat, lon) = mean(&a2_acc[i]).unwrap_or(fallback);
+            let (lat, lon) = admin2_points[i]
+                .or_else(|| mean(&a2_acc[i]))
+                .unwrap_or(fallback);
             AreaRec {
                 code: strings.add(&a.0),
                 name: strings.add(&a.1),
@@ -658,7 +670,11 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
                 "reading nationalities: line {line:?} is not `demonym:ISO2`"
             )));
         };
-        let Some(&i) = country_idx.get(iso.trim()) else {
+        // The list writes a few codes in other forms ("english:UK", "dominican:Do"): they are
+        // read as the ISO codes they stand for (UK is reserved in ISO 3166 for GB).
+        let iso = iso.trim().to_ascii_uppercase();
+        let iso = if iso == "UK" { "GB" } else { iso.as_str() };
+        let Some(&i) = country_idx.get(iso) else {
             continue;
         };
         let e = Entry {
@@ -800,6 +816,7 @@ mod tests {
             countries: b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n",
             demonyms: b"",
             country_points: b"",
+            admin2_points: b"",
         };
         match build(&src) {
             Err(EnrichError::Gazetteer { message, .. }) => {
@@ -822,9 +839,41 @@ mod tests {
             countries: &gz,
             demonyms: b"",
             country_points: b"",
+            admin2_points: b"",
         };
         let g = build(&src).expect("gzip countries");
         assert_eq!(g.stats().countries, 1);
+    }
+
+    #[test]
+    fn demonym_codes_are_read_as_iso_codes() {
+        let src = GeonamesSources {
+            cities: b"",
+            admin1: b"",
+            admin2: b"",
+            countries: b"GB\tGBR\t826\tUK\tUnited Kingdom\tLondon\t1\t1\tEU\n\
+                         DO\tDOM\t214\tDR\tDominican Republic\tSanto Domingo\t1\t1\tNA\n",
+            demonyms: b"english:UK\ndominican:Do\nmartian:XX\n",
+            country_points: b"",
+            admin2_points: b"",
+        };
+        let g = build(&src).expect("build");
+        let country_of = |name: &str| -> Vec<u32> {
+            g.lookup(name)
+                .into_iter()
+                .filter(|e| e.kind == EntryKind::Demonym)
+                .map(|e| e.index)
+                .collect()
+        };
+        assert_eq!(
+            country_of("english"),
+            vec![g.country_index("GB").expect("GB")]
+        );
+        assert_eq!(
+            country_of("dominican"),
+            vec![g.country_index("DO").expect("DO")]
+        );
+        assert!(country_of("martian").is_empty());
     }
 
     #[test]
@@ -841,6 +890,7 @@ mod tests {
             countries,
             demonyms: b"",
             country_points: b"# comment\nSD\t15.0\t30.0\tSudan\nXX\t1\t1\tnot a country\n",
+            admin2_points: b"",
         };
         let g = build(&src).expect("build");
         let point = |iso| {
@@ -858,6 +908,46 @@ mod tests {
         match build(&bad) {
             Err(EnrichError::Gazetteer { message, .. }) => {
                 assert!(message.contains("country-points: line 2"), "{message}")
+            }
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("bad point accepted"),
+        }
+    }
+
+    #[test]
+    fn admin2_points_replace_fallbacks_and_bad_lines_are_named() {
+        let src = GeonamesSources {
+            cities:
+                b"1\tKhartoum\tKhartoum\t\t15.5\t32.5\tP\tPPLC\tSD\t\t29\t\t\t\t5000000\t\t\t\t\n",
+            admin1: b"SD.29\tKhartoum\tKhartoum\t1\n",
+            admin2: b"SD.29.01\tJebel Aulia\tJebel Aulia\t3\nSD.29.02\tBahri\tBahri\t4\n",
+            countries: b"SD\tSDN\t729\tSU\tSudan\tKhartoum\t1\t1\tAF\n",
+            demonyms: b"",
+            country_points: b"",
+            admin2_points:
+                b"# comment\nSD.29.01\t15.2\t32.5\tJebel Aulia\nSD.99.01\t1\t1\tunknown\n",
+        };
+        let g = build(&src).expect("build");
+        let point = |name: &str| {
+            let e = g
+                .lookup(name)
+                .into_iter()
+                .find(|e| e.kind == EntryKind::Admin2)
+                .expect(name);
+            let a = g.admin2_rec(e.index).expect(name);
+            (a.lat, a.lon)
+        };
+        assert_eq!(point("jebel aulia"), (15.2, 32.5));
+        // Without a point, a place of its own or a seat: the province's centre.
+        assert_eq!(point("bahri"), (15.75, 32.75));
+
+        let bad = GeonamesSources {
+            admin2_points: b"SD.29.01\t15.2\n",
+            ..src
+        };
+        match build(&bad) {
+            Err(EnrichError::Gazetteer { message, .. }) => {
+                assert!(message.contains("admin2-points: line 1"), "{message}")
             }
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("bad point accepted"),
