@@ -7,9 +7,10 @@
 //!    around "&", before a verb of speech: "Emilie Holroyd", "Tyrise M. Bell"). Then, at each word
 //!    start that could begin a name (capitalised, uncased script, or an article such as "al-"), the
 //!    gazetteer's fst is walked byte by byte over the text (whitespace runs read as one space),
-//!    recording every name that ends on a word boundary; the longest acceptable one wins. Continents
-//!    and world regions ("Europe", "the EU", "West Africa") are matched first from a small table
-//!    and reported at level `region`, never as a focus. Acceptance looks at the surface:
+//!    recording every name that ends on a word boundary; the longest acceptable one wins. Continents,
+//!    oceans and world regions ("Europe", "the EU", "West Africa", "Central American migrants",
+//!    "the tropical Atlantic" but not "Atlantic City") are matched first from a small table and
+//!    reported at level `region`, never as a focus. Acceptance looks at the surface:
 //!    - case ("us" is not "US"; every word of a multi-word name capitalised but for particles, so
 //!      "The city" is no town; short all-caps words in running text are acronyms);
 //!    - a stop-list of common words that are also place names ("Police", "Bar", "Mission"),
@@ -18,11 +19,15 @@
 //!      word: "Mary Wheeler"), a word the text uses as a surname (small places only), a verb of
 //!      speech next to a small place ("Clark said"); the first word of a longer Arabic name
 //!      ("Abu Sleem", "Um Tajok");
-//!    - longer names: another capitalised word before it ("Raquel Henry"), a street or building
-//!      word after it ("Dublin Road"), a hyphenated particle ("Dasht-e-Abdan"), or more
+//!    - longer names: another capitalised word before it ("Raquel Henry", "Philip English"; not
+//!      before a country's own name), a street, building or smaller place's word after it
+//!      ("Dublin Road", "Meadow Grove"), a hyphenated particle ("Dasht-e-Abdan"), or more
 //!      capitalised words and a generic after it ("Dashti Qala district");
 //!    - generic words after it ("Gumla district", "Kabul city") extend the mention and favour
-//!      divisions or places; "X district, Y", "X village, Y" and "(X, Y)" make Y a container;
+//!      divisions or places; "X district, Y", "X village, Y" and "(X, Y)" make Y a container; a
+//!      list that a plural generic closes makes each of its names a division of that kind
+//!      ("Otoe and Washington counties", not the state; "Kano and Kaduna states"), but a single
+//!      name before it is the state ("ten Kentucky counties");
 //!    - state and province abbreviations ("Springfield, Ill.", "Dallas, TX") only right after a
 //!      place and a comma; other spellings of small places only where the text says place.
 //!
@@ -1513,6 +1518,17 @@ impl Geocoder {
             }
         }
         let (k, n) = best?;
+        // A bare ocean name before a capitalised word names a place or an organisation
+        // ("Atlantic City", "Pacific Gas"): the gazetteer decides.
+        let (key, name, ..) = words::WORLD_REGIONS[k];
+        if name.ends_with(" Ocean")
+            && !key.contains(' ')
+            && t.as_bytes().get(i + n) == Some(&b' ')
+            && i + n + 1 < t.len()
+            && Self::case_at(s, i + n + 1) == CASE_UPPER
+        {
+            return None;
+        }
         s.regions.push((i, i + n, k));
         Some(i + n)
     }
@@ -1574,6 +1590,34 @@ impl Geocoder {
         }
         let generic = word_after(t, e).is_some_and(|(a, z)| SET_ADMIN_GENERICS.has(&t[a..z]));
         (e, generic)
+    }
+
+    /// The plural generic that closes a list of names through the name at folded bytes `st..e`
+    /// ("Dakota, Otoe and Washington counties", "Kano and Kaduna states"): each name in the list
+    /// is a division of that kind. A single name before the generic is not a list ("ten Kentucky
+    /// counties" are Kentucky's).
+    fn listed_divisions<'t>(s: &Scratch, t: &'t str, st: usize, e: usize) -> Option<&'t str> {
+        let b = t.as_bytes();
+        let mut listed = word_before(t, st).is_some_and(|(a, z)| matches!(&t[a..z], "and" | "or"))
+            || t[..st].trim_end().ends_with(',');
+        let mut k = e;
+        // At most a handful of names, each of up to three words.
+        for _ in 0..16 {
+            let comma = b.get(k) == Some(&b',');
+            let (a, z) = word_after(t, k + usize::from(comma))?;
+            let w = &t[a..z];
+            match Self::case_at(s, a) {
+                CASE_UPPER => {}
+                _ if !comma && words::PLURAL_GENERICS.contains(&w) => {
+                    return listed.then_some(w);
+                }
+                _ if matches!(w, "and" | "or") => {}
+                _ => return None,
+            }
+            listed |= comma || matches!(w, "and" | "or");
+            k = z;
+        }
+        None
     }
 
     /// Spelling variants of divisions named as containers ("Tampatou (Toucountouna, Atacora)" for
@@ -1884,11 +1928,13 @@ impl Geocoder {
         }
         let running_caps = caps && !short && !has_country;
         // Another capitalised word before it, not a cue or direction: part of a person's or an
-        // organisation's name ("Raquel Henry").
+        // organisation's name ("Raquel Henry", "Philip English", "The English Martyrs"); a
+        // country's name is the country there too, but not a demonym.
+        let nation_name = has_country_name || (has_country && caps);
         if let Some((w, c)) = prev {
             let pre_start = before.map_or(0, |(a, _)| a);
             if c == CASE_UPPER
-                && !has_country
+                && !nation_name
                 && !SET_DIRECTIONS.has(w)
                 && !SET_CUES.has(w)
                 && !Self::sentence_initial(text, pre_start)
@@ -1990,6 +2036,14 @@ impl Geocoder {
         if Self::container_position(text, st) {
             admin_hint = true;
         }
+        // "Otoe and Washington counties": a county, not the state or the capital.
+        let mut below_admin1 = false;
+        if has_area {
+            if let Some(w) = Self::listed_divisions(s, text, st, e) {
+                admin_hint = true;
+                below_admin1 = matches!(w, "counties" | "parishes");
+            }
+        }
         let (start, end) = s.folded.span(st, fend);
         // Another spelling of a small place's name counts only where the text says place: after
         // a cue, in "(X, Y)" or followed by its container ("Toucountouna, Atacora").
@@ -2015,6 +2069,7 @@ impl Geocoder {
             }
             let en = match en.kind {
                 EntryKind::Admin1Abbrev if !abbrev_ok => continue,
+                EntryKind::Admin1 | EntryKind::Admin1Abbrev if below_admin1 => continue,
                 EntryKind::Admin1Abbrev => Entry {
                     kind: EntryKind::Admin1,
                     alternate: true,
@@ -2040,7 +2095,7 @@ impl Geocoder {
                 s.cands.push(c);
             }
         }
-        if single && !major {
+        if single && !major && !below_admin1 {
             self.push_directional(s, text, st, e);
         }
         if s.cands.len() == c0 {
@@ -3852,6 +3907,96 @@ mod tests {
             (lat - 32.95).abs() < 0.1 && (lon - 9.98).abs() < 0.1,
             "{lat} {lon}"
         );
+    }
+
+    #[test]
+    fn builtin_nationalities_are_read_as_the_text_uses_them() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let text = "The agent was poisoned in the English city of Salisbury.";
+        let g = gc.geocode(text);
+        assert!(
+            names(&g).contains(&("United Kingdom".to_string(), "GB".to_string())),
+            "{g:?}"
+        );
+        assert_eq!(g.focus.as_ref().map(|f| f.country.as_str()), Some("GB"));
+        // A nationality after another capitalised word is part of a name.
+        for text in [
+            "Bail was opposed by solicitor Philip English at the hearing in Belfast.",
+            "The exhibit shows Native American artifacts found near Moundsville.",
+        ] {
+            let g = gc.geocode(text);
+            assert!(
+                g.locations
+                    .iter()
+                    .all(|l| !matches!(l.name.as_str(), "United Kingdom" | "United States")),
+                "{text:?}: {g:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn builtin_oceans_and_region_adjectives_are_regions() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let region = |name: &str| vec![(name.to_string(), String::new())];
+        let g = gc.geocode("Wind shear across the tropical Atlantic slowed the storms.");
+        assert_eq!(names(&g), region("Atlantic Ocean"), "{g:?}");
+        let g = gc.geocode("Debris washed up on western Indian Ocean shores.");
+        assert_eq!(names(&g), region("Indian Ocean"), "{g:?}");
+        let g = gc.geocode("A caravan of Central American migrants reached the border.");
+        assert_eq!(names(&g), region("Central America"), "{g:?}");
+        // Before a capitalised word, a bare ocean name is left to the gazetteer.
+        let g = gc.geocode("Casinos in Atlantic City reopened on Monday.");
+        assert_eq!(
+            names(&g),
+            vec![("Atlantic City".to_string(), "US".to_string())],
+            "{g:?}"
+        );
+    }
+
+    #[test]
+    fn builtin_lists_closed_by_a_plural_generic_are_divisions() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Dakota, Otoe and Washington counties saw their populations grow.");
+        assert_eq!(g.locations.len(), 3, "{g:?}");
+        for l in &g.locations {
+            assert_eq!(l.level, Level::Admin2, "{l:?}");
+            assert_eq!(l.admin1.as_deref(), Some("US.NE"), "{l:?}");
+        }
+        let g = gc.geocode("Gunmen attacked villages in Kano and Kaduna states.");
+        let states: Vec<_> = g
+            .locations
+            .iter()
+            .map(|l| (l.level, l.admin1.as_deref()))
+            .collect();
+        assert_eq!(
+            states,
+            vec![
+                (Level::Admin1, Some("NG.29")),
+                (Level::Admin1, Some("NG.23"))
+            ]
+        );
+        // A single name before the generic is the state whose divisions they are.
+        let g = gc.geocode("The grant buys equipment for ten Kentucky counties.");
+        assert_eq!(g.locations.len(), 1, "{g:?}");
+        assert_eq!(g.locations[0].level, Level::Admin1);
+        // A word that ends the name of a smaller place: no place, not the state.
+        let g = gc.geocode("A Tennessee Colony man was arrested on Friday.");
+        assert!(g.locations.is_empty(), "{g:?}");
+    }
+
+    #[test]
+    fn builtin_us_counties_sit_at_the_centre_of_their_boundaries() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Deputies in Otoe County, Nebraska, closed the road.");
+        let l = g
+            .locations
+            .iter()
+            .find(|l| l.level == Level::Admin2)
+            .unwrap_or_else(|| panic!("{g:?}"));
+        // The county lies around Nebraska City (40.68 N, 95.86 W); Nebraska's centre is 280 km
+        // west of it.
+        let km = approx_km(l.lat as f32, l.lon as f32, 40.65, -96.13);
+        assert!(km < 30.0, "{l:?}: {km} km");
     }
 
     #[test]

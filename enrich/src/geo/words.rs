@@ -54,11 +54,29 @@ pub const DIRECTION_PREFIXES: &[&str] = &[
     "north", "south", "east", "west", "central", "upper", "lower",
 ];
 
+/// Plural generics that close a list of divisions ("Otoe and Washington counties", "Kano and
+/// Kaduna states"). After a single name they are the divisions of that name's state or country
+/// ("ten Kentucky counties").
+pub const PLURAL_GENERICS: &[&str] = &[
+    "counties",
+    "parishes",
+    "districts",
+    "provinces",
+    "states",
+    "regions",
+    "governorates",
+    "departments",
+    "prefectures",
+    "municipalities",
+];
+
 /// Continents and world regions, as (folded name, name to report, latitude, longitude): toponyms
 /// that are no country ("Europe", "the EU", "West Africa", "the Sahel"). Adjectives and plurals
-/// of the people count as for countries ("European", "Africans"). Points: GeoNames' points where
-/// it has the region (continents, "Middle East", "North Africa", the Mediterranean Sea; the
-/// European Union at Europe's), else the middle of the region.
+/// of the people count as for countries ("European", "Africans", "Central American migrants", which
+/// are not "American"). Oceans too ("the tropical Atlantic"), but a bare ocean name followed by a
+/// capitalised word is left to the gazetteer ("Atlantic City", "Pacific Palisades"). Points:
+/// GeoNames' points where it has the region (continents, "Middle East", "North Africa", the
+/// Mediterranean Sea; the European Union at Europe's), else the middle of the region.
 pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
     ("africa", "Africa", 7.19, 21.09),
     ("african", "Africa", 7.19, 21.09),
@@ -75,11 +93,16 @@ pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
     ("antarctica", "Antarctica", -78.16, 16.41),
     ("north america", "North America", 46.07, -100.55),
     ("north american", "North America", 46.07, -100.55),
+    ("north americans", "North America", 46.07, -100.55),
     ("south america", "South America", -14.60, -57.66),
     ("south american", "South America", -14.60, -57.66),
+    ("south americans", "South America", -14.60, -57.66),
     ("latin america", "Latin America", -14.60, -57.66),
     ("latin american", "Latin America", -14.60, -57.66),
+    ("latin americans", "Latin America", -14.60, -57.66),
     ("central america", "Central America", 12.77, -85.60),
+    ("central american", "Central America", 12.77, -85.60),
+    ("central americans", "Central America", 12.77, -85.60),
     ("caribbean", "Caribbean", 15.0, -75.0),
     ("middle east", "Middle East", 33.14, 35.86),
     ("mediterranean", "Mediterranean", 35.0, 20.0),
@@ -101,6 +124,12 @@ pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
     ("south asia", "South Asia", 23.0, 80.0),
     ("central asia", "Central Asia", 43.0, 66.0),
     ("east asia", "East Asia", 35.0, 115.0),
+    ("atlantic", "Atlantic Ocean", 10.0, -25.0),
+    ("atlantic ocean", "Atlantic Ocean", 10.0, -25.0),
+    ("pacific", "Pacific Ocean", 0.0, -160.0),
+    ("pacific ocean", "Pacific Ocean", 0.0, -160.0),
+    ("indian ocean", "Indian Ocean", -10.0, 70.0),
+    ("arctic ocean", "Arctic Ocean", 80.0, 0.0),
 ];
 
 /// Generic words that name a settlement ("Kabul city", "town of Mopti").
@@ -178,7 +207,8 @@ pub const PERSON_TITLES: &[&str] = &[
 ];
 
 /// Capitalised words that, after a name, make it part of the name of a street, building or
-/// feature that is not the place itself ("Dublin Road", "Kabul University", "Glendale Galleria").
+/// feature that is not the place itself ("Dublin Road", "Kabul University", "Glendale Galleria"),
+/// or of another, smaller place that the gazetteer lacks ("Meadow Grove", "Tennessee Colony").
 /// Organisations named after a place ("Alexandria Police", "Richmond Council", "Paris News") keep
 /// the place: news annotators count it, and it says where the story is.
 pub const NAME_TAILS: &[&str] = &[
@@ -250,6 +280,13 @@ pub const NAME_TAILS: &[&str] = &[
     "harbor",
     "harbour",
     "port",
+    "grove",
+    "colony",
+    "junction",
+    "ridge",
+    "crossing",
+    "gardens",
+    "estates",
 ];
 
 /// Common words (of English and the other report languages) that are also place names somewhere.
