@@ -36,7 +36,9 @@
 //!    within a third of their letters ("Atacora" → Atakora, "Wardak" → Vardak). A word that several
 //!    provinces of one country share with a direction names them ("Sinai", "Darfur").
 //! 2. **Disambiguation**: each mention's candidates get a prior (entry kind, population, feature
-//!    rank, alternate name or not, a country's own name beating towns that share it), then
+//!    rank, alternate name or not, a country's own name beating towns that share it, unless the
+//!    text uses it as a town's, "a Lebanon woman", "Jordan Elementary", in a text about another
+//!    country that has such a town), then
 //!    context: countries the report names or implies (each name counted once however often it
 //!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
 //!    Okapi"; a small namesake of a world city, a country or a big province abroad ("Wales",
@@ -590,6 +592,8 @@ struct Mention {
     c1: usize,
     cue: bool,
     place_hint: bool,
+    /// A country's name used as a town's ("a Lebanon woman", "Jordan Elementary").
+    town_cue: bool,
     dateline: bool,
     /// Index of the sentence the mention is in.
     sentence: usize,
@@ -665,6 +669,8 @@ struct Scratch {
     named_divisions: Vec<(EntryKind, u32, u64)>,
     /// Per name, the province of its likeliest candidate, and the name key.
     top_provinces: Vec<(u32, u64)>,
+    /// Keys of the country names the text uses as towns' ([`Geocoder::local_namesakes`]).
+    local_keys: Vec<u64>,
     /// Per mention: folded start, its best candidate's point, whether that is a place or
     /// district.
     bests: Vec<(usize, f32, f32, bool)>,
@@ -1713,6 +1719,7 @@ impl Geocoder {
                 c1: s.cands.len(),
                 cue: true,
                 place_hint: false,
+                town_cue: false,
                 dateline: false,
                 sentence: Self::sentence_of(s, st),
                 best: c0,
@@ -2032,6 +2039,11 @@ impl Geocoder {
                 }
             }
         }
+        // A country's name before a word for local people or institutions, where a country
+        // would take its demonym ("a Lebanon woman", "Jordan Elementary School", not "a
+        // Lebanese woman"): a town's name, if the text is about a country that has the town.
+        let town_cue = has_country_name
+            && next.is_some_and(|(a, _, w, _)| a == e + 1 && words::TOWN_NOUNS.contains(&w));
         // "X district, Kandahar": the name after is the province, not its capital.
         if Self::container_position(text, st) {
             admin_hint = true;
@@ -2110,6 +2122,7 @@ impl Geocoder {
             c1: s.cands.len(),
             cue,
             place_hint,
+            town_cue,
             dateline: false,
             sentence: Self::sentence_of(s, st),
             best: c0,
@@ -2180,6 +2193,7 @@ impl Geocoder {
             c1: s.cands.len(),
             cue: false,
             place_hint: false,
+            town_cue: false,
             dateline: false,
             sentence: Self::sentence_of(s, st),
             best: c0,
@@ -2277,6 +2291,7 @@ impl Geocoder {
     /// Disambiguation: country context, hierarchy, proximity; then confidence and pruning.
     fn resolve(&self, s: &mut Scratch) {
         Self::country_context(s);
+        Self::local_namesakes(s);
         // Province context: places and districts in the province that the other mentions'
         // candidates point to most ("Douglas, Grant and Wilkin counties" are in one state).
         if s.mentions.len() >= 3 {
@@ -2380,6 +2395,43 @@ impl Geocoder {
                         c.score += 0.6 * (ctx / max_w.max(1.0)).min(1.0);
                     }
                     c.score += 0.15;
+                }
+            }
+        }
+    }
+
+    /// A country's name that the text uses as a town's at least once ("a Lebanon woman") is the
+    /// town wherever the text repeats it, when the text is about another country that has a town
+    /// of that name: "Lebanon Police ... Lebanon's trash day" in Indiana news.
+    fn local_namesakes(s: &mut Scratch) {
+        let lead = s.lead_country;
+        if lead == NONE {
+            return;
+        }
+        let keys = &mut s.local_keys;
+        keys.clear();
+        for (m, &key) in s.mentions.iter().zip(&s.name_keys) {
+            if m.town_cue && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        for (m, key) in s.mentions.iter().zip(&s.name_keys) {
+            if !keys.contains(key) {
+                continue;
+            }
+            let cands = &mut s.cands[m.c0..m.c1];
+            let local = |c: &Cand| c.e.kind == EntryKind::Place && c.country == lead;
+            if !cands.iter().any(local)
+                || cands.iter().any(|c| is_area_name(c) && c.country == lead)
+            {
+                continue;
+            }
+            for c in cands.iter_mut() {
+                if is_area_name(c) {
+                    c.score -= 1.0;
+                } else if local(c) {
+                    // Takes back what a country's name costs its namesakes in `accept`.
+                    c.score += 0.8;
                 }
             }
         }
@@ -3982,6 +4034,30 @@ mod tests {
         // A word that ends the name of a smaller place: no place, not the state.
         let g = gc.geocode("A Tennessee Colony man was arrested on Friday.");
         assert!(g.locations.is_empty(), "{g:?}");
+    }
+
+    #[test]
+    fn builtin_a_country_name_used_as_a_towns_is_the_town() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode(
+            "The Jordan resident was flown to a hospital in Minneapolis, Minnesota. Students \
+             at Jordan Elementary raised money for him.",
+        );
+        let jordan: Vec<_> = g
+            .locations
+            .iter()
+            .filter(|l| l.name == "Jordan")
+            .map(|l| (l.level, l.country.as_str()))
+            .collect();
+        assert_eq!(jordan, vec![(Level::Place, "US"); 2], "{g:?}");
+        // National bodies bear the country's name.
+        let g = gc.geocode(
+            "Washington and Moscow will meet in the NATO-Russia Council, the United States said.",
+        );
+        assert!(
+            names(&g).contains(&("Russia".to_string(), "RU".to_string())),
+            "{g:?}"
+        );
     }
 
     #[test]

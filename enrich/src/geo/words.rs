@@ -54,6 +54,32 @@ pub const DIRECTION_PREFIXES: &[&str] = &[
     "north", "south", "east", "west", "central", "upper", "lower",
 ];
 
+/// Words for local people and institutions that, after a country's name, make it a town's: a
+/// country would take its demonym ("a Lebanon woman", "Jordan Elementary", "a Malta native").
+/// Not "police" or "council": national forces and bodies bear the country's name ("Nigeria
+/// Police Force", "NATO-Russia Council"); nor "street", a street named after a country.
+pub const TOWN_NOUNS: &[&str] = &[
+    "man",
+    "woman",
+    "men",
+    "women",
+    "boy",
+    "girl",
+    "boys",
+    "girls",
+    "teen",
+    "couple",
+    "resident",
+    "residents",
+    "native",
+    "elementary",
+    "middle",
+    "high",
+    "township",
+    "mayor",
+    "library",
+];
+
 /// Plural generics that close a list of divisions ("Otoe and Washington counties", "Kano and
 /// Kaduna states"). After a single name they are the divisions of that name's state or country
 /// ("ten Kentucky counties").
