@@ -3996,6 +3996,15 @@ mod tests {
         assert_eq!(names(&g), region("Indian Ocean"), "{g:?}");
         let g = gc.geocode("A caravan of Central American migrants reached the border.");
         assert_eq!(names(&g), region("Central America"), "{g:?}");
+        let g = gc.geocode("Talks on the Korean Peninsula resumed.");
+        assert_eq!(names(&g), region("Korean Peninsula"), "{g:?}");
+        // North Korea's official name is not "Korea".
+        let g = gc.geocode("The Democratic People's Republic of Korea fired a missile.");
+        assert_eq!(
+            names(&g),
+            vec![("North Korea".to_string(), "KP".to_string())],
+            "{g:?}"
+        );
         // Before a capitalised word, a bare ocean name is left to the gazetteer.
         let g = gc.geocode("Casinos in Atlantic City reopened on Monday.");
         assert_eq!(
