@@ -2402,7 +2402,7 @@ impl Geocoder {
 
     /// A country's name that the text uses as a town's at least once ("a Lebanon woman") is the
     /// town wherever the text repeats it, when the text is about another country that has a town
-    /// of that name: "Lebanon Police ... Lebanon's trash day" in Indiana news.
+    /// of that name: "a Lebanon woman ... Lebanon Police" in Indiana news.
     fn local_namesakes(s: &mut Scratch) {
         let lead = s.lead_country;
         if lead == NONE {
