@@ -15,8 +15,8 @@
 //!      "The city" is no town; short all-caps words in running text are acronyms);
 //!    - a stop-list of common words that are also place names ("Police", "Bar", "Mission"),
 //!      accepted only after a locative cue ("in Police");
-//!    - people: a person's title before the name, a given name (also before another capitalised
-//!      word: "Mary Wheeler"), a word the text uses as a surname (small places only), a verb of
+//!    - people: a person's title before the name, a given name (the 1990 US Census's, without
+//!      place names, and a hand-made list; also before another capitalised word: "Mary Wheeler"), a word the text uses as a surname (small places only), a verb of
 //!      speech next to a small place ("Clark said"); the first word of a longer Arabic name
 //!      ("Abu Sleem", "Um Tajok");
 //!    - longer names: another capitalised word before it ("Raquel Henry", "Philip English"; not
@@ -488,8 +488,21 @@ impl WordSet {
         }
     }
 
+    /// The set's words.
+    fn words(&self) -> &std::collections::HashSet<&'static str, BuildFnv> {
+        &self.table().words
+    }
+
     fn has(&self, w: &str) -> bool {
-        let t = self.set.get_or_init(|| {
+        let t = self.table();
+        let bit = length_bit(w);
+        t.lengths[first_slot(w)] & bit != 0
+            && t.end_lengths[last_slot(w)] & bit != 0
+            && t.words.contains(w)
+    }
+
+    fn table(&self) -> &WordTable {
+        self.set.get_or_init(|| {
             let words: std::collections::HashSet<_, _> = (self.list)().into_iter().collect();
             let (mut lengths, mut end_lengths) = ([0; 32], [0; 32]);
             for w in &words {
@@ -501,11 +514,7 @@ impl WordSet {
                 end_lengths,
                 words,
             }
-        });
-        let bit = length_bit(w);
-        t.lengths[first_slot(w)] & bit != 0
-            && t.end_lengths[last_slot(w)] & bit != 0
-            && t.words.contains(w)
+        })
     }
 }
 
@@ -521,6 +530,20 @@ fn first_slot(w: &str) -> usize {
 /// The same for the last byte of `w`.
 fn last_slot(w: &str) -> usize {
     w.as_bytes().last().map_or(0, |&b| usize::from(b & 31))
+}
+
+/// The hand-made given names and the Census ones that are no common word ("Will", "June").
+fn given_names() -> Vec<&'static str> {
+    let common = SET_COMMON.words();
+    let mut v = words::GIVEN_NAMES.to_vec();
+    v.extend(
+        words::CENSUS_GIVEN_NAMES
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !common.contains(l)),
+    );
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
@@ -571,7 +594,7 @@ static SET_TAILS: WordSet = WordSet::new(|| sorted(words::NAME_TAILS));
 static SET_DIRECTIONS: WordSet = WordSet::new(|| sorted(words::DIRECTIONS));
 static SET_ADMIN_GENERICS: WordSet = WordSet::new(|| sorted(words::ADMIN_GENERICS));
 static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERICS));
-static SET_GIVEN: WordSet = WordSet::new(|| sorted(words::GIVEN_NAMES));
+static SET_GIVEN: WordSet = WordSet::new(given_names);
 static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
@@ -4067,6 +4090,16 @@ mod tests {
             names(&g).contains(&("Russia".to_string(), "RU".to_string())),
             "{g:?}"
         );
+    }
+
+    #[test]
+    fn builtin_census_given_names_mark_people() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode(
+            "Hailey Bryant and Levi Tanner were hurt in the crash near Woodstock, Ontario.",
+        );
+        let found: Vec<_> = g.locations.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(found, ["Woodstock", "Ontario"], "{g:?}");
     }
 
     #[test]

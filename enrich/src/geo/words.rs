@@ -1201,6 +1201,13 @@ pub const DIRECTIONS: &[&str] = &[
     "suburban",
 ];
 
+/// Given names from the 1990 US Census that are no place name (`data/names/given-names.txt`, one a
+/// line, `#` comments; see its README): with [`GIVEN_NAMES`], but for common words.
+pub const CENSUS_GIVEN_NAMES: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/names/given-names.txt"
+));
+
 /// Common given names (English first, as in local news): a capitalised word after one is a surname,
 /// and one alone is a person unless a place cue says otherwise. Names that are mostly cities
 /// ("Austin", "Houston", "Florence") are left out.
@@ -1764,6 +1771,10 @@ mod tests {
             for w in list {
                 assert_eq!(crate::fold::fold(w), *w, "{w}");
             }
+        }
+        for w in CENSUS_GIVEN_NAMES.lines().filter(|l| !l.starts_with('#')) {
+            assert!(w.len() >= 3, "{w:?}");
+            assert_eq!(crate::fold::fold(w), w, "{w}");
         }
     }
 }
