@@ -697,6 +697,44 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
     }
 }
 
+/// Sets `out` to the case flags of each character of `text` ([`CASE_UPPER`], [`CASE_LOWER`] or
+/// 0). Runs of ASCII are mapped a slice at a time and only the other characters are decoded one
+/// by one: a text that is not all ASCII mostly is (a few accented names).
+fn case_flags(text: &str, out: &mut Vec<u8>) {
+    fn ascii(b: u8) -> u8 {
+        match b {
+            b'A'..=b'Z' => CASE_UPPER,
+            b'a'..=b'z' => CASE_LOWER,
+            _ => 0,
+        }
+    }
+    out.clear();
+    if text.is_ascii() {
+        out.extend(text.bytes().map(ascii));
+        return;
+    }
+    let mut rest = text;
+    loop {
+        let n = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        out.extend(rest[..n].bytes().map(ascii));
+        rest = &rest[n..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        out.push(if c.is_uppercase() {
+            CASE_UPPER
+        } else if c.is_lowercase() {
+            CASE_LOWER
+        } else {
+            0
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+}
+
 /// Case flags (of `case`, per original character) of the character that folded byte `i` came
 /// from.
 fn case_of(folded: &Folded, case: &[u8], i: usize) -> u8 {
@@ -1021,24 +1059,7 @@ impl Geocoder {
         fallback: bool,
         s: &mut Scratch,
     ) -> Geocoding {
-        s.case.clear();
-        if text.is_ascii() {
-            s.case.extend(text.bytes().map(|b| match b {
-                b'A'..=b'Z' => CASE_UPPER,
-                b'a'..=b'z' => CASE_LOWER,
-                _ => 0,
-            }));
-        } else {
-            s.case.extend(text.chars().map(|c| {
-                if c.is_uppercase() {
-                    CASE_UPPER
-                } else if c.is_lowercase() {
-                    CASE_LOWER
-                } else {
-                    0
-                }
-            }));
-        }
+        case_flags(text, &mut s.case);
         s.mentions.clear();
         s.cands.clear();
         s.regions.clear();
