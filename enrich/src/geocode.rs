@@ -569,6 +569,85 @@ static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
 
+/// The word lists the person scan ([`Geocoder::scan_persons`]) consults, as one bit per list for
+/// each word on any of them: one lookup per word where the scan asked up to ten lists.
+struct ListBits {
+    /// As [`WordTable::lengths`], over the words of every list.
+    lengths: [u64; 32],
+    /// As [`WordTable::end_lengths`].
+    end_lengths: [u64; 32],
+    /// The lists (`IN_*` bits) each word is on.
+    words: std::collections::HashMap<&'static str, u16, BuildFnv>,
+}
+
+const IN_CUES: u16 = 1;
+const IN_DIRECTIONS: u16 = 1 << 1;
+const IN_NEVER: u16 = 1 << 2;
+const IN_ARTICLES: u16 = 1 << 3;
+const IN_PARTICLES: u16 = 1 << 4;
+const IN_TITLES: u16 = 1 << 5;
+const IN_ADMIN_GENERICS: u16 = 1 << 6;
+const IN_PLACE_GENERICS: u16 = 1 << 7;
+const IN_FEATURE_WORDS: u16 = 1 << 8;
+const IN_GIVEN: u16 = 1 << 9;
+/// Saints and articles that begin place names ("San", "Los", "Le").
+const IN_NAME_ARTICLES: u16 = 1 << 10;
+
+/// The lists a capitalised word on which cannot begin a person's name of two words.
+const NOT_NAME_START: u16 = IN_CUES
+    | IN_DIRECTIONS
+    | IN_NEVER
+    | IN_ARTICLES
+    | IN_PARTICLES
+    | IN_TITLES
+    | IN_ADMIN_GENERICS
+    | IN_PLACE_GENERICS
+    | IN_FEATURE_WORDS
+    | IN_NAME_ARTICLES;
+
+impl ListBits {
+    /// The lists `w` is on (0 for none).
+    fn of(&self, w: &str) -> u16 {
+        let bit = length_bit(w);
+        if self.lengths[first_slot(w)] & bit == 0 || self.end_lengths[last_slot(w)] & bit == 0 {
+            return 0;
+        }
+        self.words.get(w).copied().unwrap_or(0)
+    }
+}
+
+static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(|| {
+    let lists: [(&[&'static str], u16); 11] = [
+        (words::PLACE_CUES, IN_CUES),
+        (words::DIRECTIONS, IN_DIRECTIONS),
+        (NEVER, IN_NEVER),
+        (ARTICLES, IN_ARTICLES),
+        (words::PARTICLES, IN_PARTICLES),
+        (words::PERSON_TITLES, IN_TITLES),
+        (words::ADMIN_GENERICS, IN_ADMIN_GENERICS),
+        (words::PLACE_GENERICS, IN_PLACE_GENERICS),
+        (FEATURE_WORDS, IN_FEATURE_WORDS),
+        (words::GIVEN_NAMES, IN_GIVEN),
+        (
+            &["st", "saint", "san", "santa", "los", "las", "la", "le"],
+            IN_NAME_ARTICLES,
+        ),
+    ];
+    let mut t = ListBits {
+        lengths: [0; 32],
+        end_lengths: [0; 32],
+        words: std::collections::HashMap::default(),
+    };
+    for (list, bit) in lists {
+        for &w in list {
+            t.lengths[first_slot(w)] |= length_bit(w);
+            t.end_lengths[last_slot(w)] |= length_bit(w);
+            *t.words.entry(w).or_default() |= bit;
+        }
+    }
+    t
+});
+
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
 
@@ -1104,7 +1183,7 @@ impl Geocoder {
             let b = t[i];
             if b.is_ascii() {
                 if !b.is_ascii_alphanumeric() {
-                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(t, i) {
+                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(text, i) {
                         s.sentences.push(i + 1);
                     }
                     i += 1;
@@ -1150,7 +1229,8 @@ impl Geocoder {
     }
 
     /// Whether the punctuation at byte `i` of the folded text ends a sentence.
-    fn sentence_end(t: &[u8], i: usize) -> bool {
+    fn sentence_end(text: &str, i: usize) -> bool {
+        let t = text.as_bytes();
         match t[i] {
             b'!' | b'?' | b'\n' => true,
             b'.' => {
@@ -1160,7 +1240,8 @@ impl Geocoder {
                 while k > 0 && t[k - 1].is_ascii_alphabetic() {
                     k -= 1;
                 }
-                let word = std::str::from_utf8(&t[k..i]).unwrap_or("");
+                // ASCII letters, so a slice of the text on character boundaries.
+                let word = &text[k..i];
                 i - k > 2
                     && !SET_ABBREV_TITLES.has(word)
                     && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
@@ -1252,18 +1333,29 @@ impl Geocoder {
         let mut prev_first = false;
         let mut prev_start = 0;
         let mut prev_case = 0;
-        for &Word {
-            start: a,
-            end: i,
-            case,
-            ..
-        } in &words
+        for (
+            k,
+            &Word {
+                start: a,
+                end: i,
+                case,
+                ..
+            },
+        ) in words.iter().enumerate()
         {
             let w = &text[a..i];
             let upper = case == CASE_UPPER;
+            // Of a word not capitalised only its being a title counts.
+            let lists = if upper {
+                PERSON_LISTS.of(w)
+            } else if SET_TITLES.has(w) {
+                IN_TITLES
+            } else {
+                0
+            };
             let gap = &text.as_bytes()[prev_end..a];
             let joined = gap == b" " || gap == b". ";
-            if upper && in_name && joined && !SET_CUES.has(w) && !SET_NEVER.has(w) {
+            if upper && in_name && joined && lists & (IN_CUES | IN_NEVER) == 0 {
                 s.persons.push(hash_word(w));
             } else {
                 in_name = false;
@@ -1276,10 +1368,16 @@ impl Geocoder {
                 && text.as_bytes()[prev_start].is_ascii_alphabetic()
                 && prev_case == CASE_UPPER;
             let ampersand = gap == b" & " && prev_case == CASE_UPPER;
-            // Looked at only for a proper name: most words are not one.
+            // Looked at only for a proper name: most words are not one. The next word of the
+            // table, one space after this one, unless a hyphen joins it to more (a speech verb
+            // has none).
             let speech = || {
-                word_after(&text, i).is_some_and(|(b, z)| {
-                    b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
+                words.get(k + 1).is_some_and(|n| {
+                    n.start == i + 1
+                        && text.as_bytes()[i] == b' '
+                        && text.as_bytes().get(n.end) != Some(&b'-')
+                        && SET_SPEECH.has(&text[n.start..n.end])
+                        && n.case == CASE_LOWER
                 })
             };
             if proper
@@ -1294,22 +1392,10 @@ impl Geocoder {
                 // The name before the ampersand too.
                 s.surnames.push(hash_word(&text[prev_start..prev_end]));
             }
-            prev_first = proper
-                && !Self::sentence_initial(&text, a)
-                && !SET_CUES.has(w)
-                && !SET_DIRECTIONS.has(w)
-                && !SET_NEVER.has(w)
-                && !SET_ARTICLES.has(w)
-                && !SET_PARTICLES.has(w)
-                && !SET_TITLES.has(w)
-                && !SET_ADMIN_GENERICS.has(w)
-                && !SET_PLACE_GENERICS.has(w)
-                && !FEATURE_WORDS.contains(&w)
-                && !matches!(
-                    w,
-                    "st" | "saint" | "san" | "santa" | "los" | "las" | "la" | "le"
-                );
-            if (upper && SET_GIVEN.has(w)) || (SET_TITLES.has(w) && w != "st" && w != "saint") {
+            prev_first = proper && lists & NOT_NAME_START == 0 && !Self::sentence_initial(&text, a);
+            if (upper && lists & IN_GIVEN != 0)
+                || (lists & IN_TITLES != 0 && w != "st" && w != "saint")
+            {
                 in_name = true;
             }
             // "Boren, 28,": a name followed by an age.
