@@ -739,9 +739,9 @@ struct Scratch {
     named_divisions: Vec<(EntryKind, u32, u64)>,
     /// Per name, the province of its likeliest candidate, and the name key.
     top_provinces: Vec<(u32, u64)>,
-    /// Per mention: folded start, its best candidate's point, whether that is a place or
-    /// district.
-    bests: Vec<(usize, f32, f32, bool)>,
+    /// The mentions whose best candidate is a place or district: the mention's index and folded
+    /// start, the candidate's point; sorted by latitude ([`Geocoder::proximity`]).
+    bests: Vec<(usize, usize, f32, f32)>,
     key: String,
     /// The words of the folded text, in order ([`Geocoder::split_text`]).
     words: Vec<Word>,
@@ -858,11 +858,21 @@ fn word_before(s: &str, i: usize) -> Option<(usize, usize)> {
         e -= 1;
     }
     let mut st = e;
-    while let Some(c) = char_before(s, st) {
-        if !is_word_char(c) {
-            break;
+    loop {
+        // ASCII a byte at a time, other characters decoded.
+        match st.checked_sub(1).map(|k| b[k]) {
+            Some(c) if c.is_ascii_alphanumeric() => st -= 1,
+            Some(c) if c.is_ascii() => break,
+            _ => {
+                let Some(c) = char_before(s, st) else {
+                    break;
+                };
+                if !is_word_char(c) {
+                    break;
+                }
+                st -= c.len_utf8();
+            }
         }
-        st -= c.len_utf8();
     }
     (st < e).then_some((st, e))
 }
@@ -878,11 +888,21 @@ fn word_after(s: &str, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let mut e = st;
-    while let Some((c, l)) = char_at(s, e) {
-        if !(is_word_char(c) || (c == '-' && e > st)) {
-            break;
+    loop {
+        // ASCII a byte at a time, other characters decoded.
+        match b.get(e) {
+            Some(&c) if c.is_ascii_alphanumeric() || (c == b'-' && e > st) => e += 1,
+            Some(c) if c.is_ascii() => break,
+            _ => {
+                let Some((c, l)) = char_at(s, e) else {
+                    break;
+                };
+                if !is_word_char(c) {
+                    break;
+                }
+                e += l;
+            }
         }
-        e += l;
     }
     (e > st).then_some((st, e))
 }
@@ -1627,6 +1647,18 @@ impl Geocoder {
     /// Whether folded byte `i` is where a text states a container: after "X district, ",
     /// "X village, " or inside "(X, " ("Tampatou (Toucountouna, Atacora)").
     fn container_position(t: &str, i: usize) -> bool {
+        // Most words follow a letter or a space and a letter: what `trim_end` would reach, read
+        // off the bytes while they are ASCII.
+        let bytes = t.as_bytes();
+        let mut k = i;
+        while k > 0 && matches!(bytes[k - 1], b'\t'..=b'\r' | b' ') {
+            k -= 1;
+        }
+        match k.checked_sub(1).map(|k| bytes[k]) {
+            None => return false,
+            Some(b) if b.is_ascii() && b != b',' => return false,
+            _ => {}
+        }
         let before = t[..i].trim_end();
         let Some(b) = before.strip_suffix(',') else {
             return false;
@@ -1644,12 +1676,8 @@ impl Geocoder {
         while !b.is_char_boundary(from) {
             from -= 1;
         }
-        let window = &b[from..];
-        match (window.rfind('('), window.rfind(')')) {
-            (Some(o), Some(c)) => o > c,
-            (Some(_), None) => true,
-            _ => false,
-        }
+        // Inside parentheses: the last of them in the window opens.
+        b[from..].bytes().rev().find(|&c| c == b'(' || c == b')') == Some(b'(')
     }
 
     /// The run of capitalised words from the first of `words` (at most three, joined by a space
@@ -2639,13 +2667,15 @@ impl Geocoder {
 
     /// Proximity to the other mentions' current best candidates.
     fn proximity(s: &mut Scratch) {
+        // The mentions whose best candidate is a point, by latitude.
         let bests = &mut s.bests;
         bests.clear();
-        bests.extend(s.mentions.iter().map(|m| {
+        bests.extend(s.mentions.iter().enumerate().filter_map(|(k, m)| {
             let b = s.cands[best_of(&s.cands[m.c0..m.c1]) + m.c0];
-            let point = matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2);
-            (m.fstart, b.lat, b.lon, point)
+            matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2)
+                .then_some((k, m.fstart, b.lat, b.lon))
         }));
+        bests.sort_unstable_by(|a, b| a.2.total_cmp(&b.2));
         for (mi, m) in s.mentions.iter().enumerate() {
             if m.c1 - m.c0 < 2 {
                 continue;
@@ -2654,10 +2684,13 @@ impl Geocoder {
                 if !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2) {
                     continue;
                 }
+                // More than 5° of latitude apart is over 550 km: no bonus either way. The points
+                // within 5° are a run of the sorted list (the differences fall as latitude rises).
+                let lo = bests.partition_point(|p| c.lat - p.2 > 5.0);
+                let hi = lo + bests[lo..].partition_point(|p| c.lat - p.2 >= -5.0);
                 let mut dmin = f32::MAX;
-                for (k, &(fs, lat, lon, point)) in bests.iter().enumerate() {
-                    // More than 5° of latitude apart is over 550 km: no bonus either way.
-                    if k == mi || !point || fs == m.fstart || (c.lat - lat).abs() > 5.0 {
+                for &(k, fs, lat, lon) in &bests[lo..hi] {
+                    if k == mi || fs == m.fstart || (c.lat - lat).abs() > 5.0 {
                         continue;
                     }
                     dmin = dmin.min(approx_km(c.lat, c.lon, lat, lon));
