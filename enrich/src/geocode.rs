@@ -90,13 +90,18 @@ pub struct Geocoder {
     prefixes: NamePrefixes,
 }
 
-/// The states of the name index's fst after each string of one to three lower-case ASCII
-/// letters: a walk over a word starts after its first three letters instead of decoding the fst
+/// The states of the name index's fst after each string of one to four lower-case ASCII
+/// letters: a walk over a word starts after its first four letters instead of decoding the fst
 /// nodes for them.
 struct NamePrefixes {
     /// Level `k` holds the states after `k + 1` letters, indexed by the letters in base 26
     /// ("ab" at 0 * 26 + 1); `None` where no name starts so.
     levels: [Vec<Option<PrefixState>>; 3],
+    /// The states after four letters, kept only where names start so: for each slot of the
+    /// third level, bit `c` of its mask is set where the prefix continues with letter `c`, and
+    /// that state is `fourth[base + (the bits of the mask below c)]`.
+    fourth_index: Vec<(u32, u32)>,
+    fourth: Vec<PrefixState>,
 }
 
 /// The fst state after a prefix: node address, output so far and, if a name ends there, its
@@ -116,30 +121,52 @@ impl NamePrefixes {
             out: fst::raw::Output::zero(),
             fin: None,
         })];
+        let step = |p: PrefixState, b: u8| {
+            let node = fst.node(p.addr);
+            let tr = node.transition(node.find_input(b)?);
+            let out = p.out.cat(tr.out);
+            let next = fst.node(tr.addr);
+            Some(PrefixState {
+                addr: tr.addr,
+                out,
+                fin: next
+                    .is_final()
+                    .then(|| out.cat(next.final_output()).value()),
+            })
+        };
         let mut levels: [Vec<Option<PrefixState>>; 3] = Default::default();
         for level in &mut levels {
             *level = prev
                 .iter()
-                .flat_map(|p| {
-                    (b'a'..=b'z').map(move |b| {
-                        let p = (*p)?;
-                        let node = fst.node(p.addr);
-                        let tr = node.transition(node.find_input(b)?);
-                        let out = p.out.cat(tr.out);
-                        let next = fst.node(tr.addr);
-                        Some(PrefixState {
-                            addr: tr.addr,
-                            out,
-                            fin: next
-                                .is_final()
-                                .then(|| out.cat(next.final_output()).value()),
-                        })
-                    })
-                })
+                .flat_map(|p| (b'a'..=b'z').map(move |b| step((*p)?, b)))
                 .collect();
             prev = level.clone();
         }
-        NamePrefixes { levels }
+        let mut fourth_index = Vec::with_capacity(prev.len());
+        let mut fourth = Vec::new();
+        for p in &prev {
+            let (mut mask, base) = (0u32, fourth.len() as u32);
+            for (c, b) in (b'a'..=b'z').enumerate() {
+                if let Some(q) = p.and_then(|p| step(p, b)) {
+                    mask |= 1 << c;
+                    fourth.push(q);
+                }
+            }
+            fourth_index.push((mask, base));
+        }
+        NamePrefixes {
+            levels,
+            fourth_index,
+            fourth,
+        }
+    }
+
+    /// The state after the three letters of third-level slot `slot` and the letter `b`
+    /// (`b'a'..=b'z'`); `None` where no name starts so.
+    fn fourth(&self, slot: usize, b: u8) -> Option<PrefixState> {
+        let (mask, base) = self.fourth_index[slot];
+        let bit = 1u32 << (b - b'a');
+        (mask & bit != 0).then(|| self.fourth[(base + (mask & (bit - 1)).count_ones()) as usize])
     }
 }
 
@@ -1508,6 +1535,21 @@ impl Geocoder {
                     Self::name_end(&text, j, v, &mut s.finals, &mut possessive);
                 }
                 reached = Some(p);
+            }
+            // The fourth letter from its sparse level.
+            if alive && j - i == self.prefixes.levels.len() {
+                if let Some(&b) = t.get(j).filter(|b| b.is_ascii_lowercase()) {
+                    match self.prefixes.fourth(slot, b) {
+                        Some(p) => {
+                            j += 1;
+                            if let Some(v) = p.fin {
+                                Self::name_end(&text, j, v, &mut s.finals, &mut possessive);
+                            }
+                            reached = Some(p);
+                        }
+                        None => alive = false,
+                    }
+                }
             }
             let (mut node, mut out) = match reached {
                 Some(p) => (fst.node(p.addr), p.out),
