@@ -934,6 +934,45 @@ fn word_after(s: &str, i: usize) -> Option<(usize, usize)> {
     (e > st).then_some((st, e))
 }
 
+/// [`word_before`] the word `words[k]` (found by the word table, not a scan back over the text).
+fn word_before_in(s: &str, words: &[Word], k: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let i = words[k].start;
+    let mut e = i;
+    while e > 0 && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    if e > 0 && e < i && b[e - 1] == b'.' {
+        e -= 1;
+    }
+    // Only non-word characters lie between the word before and `words[k]`: a word ends at `e`
+    // only if it is that one.
+    let w = words[..k].last()?;
+    (w.end == e).then_some((w.start, w.end))
+}
+
+/// [`word_after`] byte `i`, where `words` starts with a word before `i` (the word table, not a
+/// scan over the text, unless a hyphen joins the next word to more).
+fn word_after_in(s: &str, words: &[Word], i: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut st = i;
+    while st < b.len() && b[st] == b' ' {
+        st += 1;
+    }
+    if st == i {
+        return None;
+    }
+    // The first word that starts after the spaces starts right after them, or no word does.
+    let w = words.iter().find(|w| w.start >= st)?;
+    if w.start != st {
+        return None;
+    }
+    if b.get(w.end) == Some(&b'-') {
+        return word_after(s, i);
+    }
+    Some((w.start, w.end))
+}
+
 impl Geocoder {
     pub fn new(gazetteer: Arc<Gazetteer>) -> Self {
         let hint_countries = hints::COUNTRY_HINTS
@@ -1579,7 +1618,7 @@ impl Geocoder {
             }
             let mut accepted = None;
             while let Some((e, v)) = s.finals.pop() {
-                if let Some(m) = self.accept(s, &text, i, e, v) {
+                if let Some(m) = self.accept(s, &text, (&words, k), i, e, v) {
                     accepted = Some(m);
                     break;
                 }
@@ -1595,7 +1634,7 @@ impl Geocoder {
                 let cued = word_before(&text, i)
                     .is_some_and(|(a, z)| matches!(&text[a..z], "in" | "of" | "from"));
                 if country && case == CASE_UPPER && lower_next && cued {
-                    if let Some(mut m) = self.accept(s, &text, i, e, v) {
+                    if let Some(mut m) = self.accept(s, &text, (&words, k), i, e, v) {
                         let mut k = m.c0;
                         for ci in m.c0..m.c1 {
                             if s.cands[ci].e.kind == EntryKind::Country {
@@ -1895,7 +1934,15 @@ impl Geocoder {
 
     /// Surface checks for the name at folded bytes `st..e` with fst value `v`; on success the
     /// mention with its candidates pushed into the scratch buffer.
-    fn accept(&self, s: &mut Scratch, text: &str, st: usize, e: usize, v: u64) -> Option<Mention> {
+    fn accept(
+        &self,
+        s: &mut Scratch,
+        text: &str,
+        (words, k): (&[Word], usize),
+        st: usize,
+        e: usize,
+        v: u64,
+    ) -> Option<Mention> {
         let g = &*self.gazetteer;
         s.key.clear();
         for (k, w) in text[st..e].split_ascii_whitespace().enumerate() {
@@ -1918,9 +1965,10 @@ impl Geocoder {
             return None;
         }
         let initial = Self::sentence_initial(text, st);
-        let before = word_before(text, st);
+        let before = word_before_in(text, words, k);
         let prev = before.map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
-        let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
+        let next = word_after_in(text, &words[k..], e)
+            .map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
         let prev_w = prev.map(|p| p.0);
         // A cue word counts in lower case, or capitalised at the start of a sentence ("In Kabul").
         let prev_plain = || {
