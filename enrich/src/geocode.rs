@@ -951,8 +951,9 @@ fn word_before_in(s: &str, words: &[Word], k: usize) -> Option<(usize, usize)> {
     (w.end == e).then_some((w.start, w.end))
 }
 
-/// [`word_after`] byte `i`, where `words` starts with a word before `i` (the word table, not a
-/// scan over the text, unless a hyphen joins the next word to more).
+/// [`word_after`] byte `i`, where `words` is a run of the word table holding every word that
+/// starts after `i` (read from the table, not scanned from the text, unless a hyphen joins the
+/// next word to more).
 fn word_after_in(s: &str, words: &[Word], i: usize) -> Option<(usize, usize)> {
     let b = s.as_bytes();
     let mut st = i;
@@ -1393,9 +1394,15 @@ impl Geocoder {
     }
 
     /// Whether the folded range starts a sentence (only punctuation or nothing before it).
+    /// The characters looked at are ASCII, so the bytes are read (a byte of another character is
+    /// never one of them).
     fn sentence_initial(t: &str, i: usize) -> bool {
-        let before = t[..i].trim_end_matches([' ', '"', '\'', '(', '[', '*', '-']);
-        before.is_empty() || before.ends_with(['.', '!', '?', ':', '\n', ';'])
+        let b = &t.as_bytes()[..i];
+        let mut k = b.len();
+        while k > 0 && matches!(b[k - 1], b' ' | b'"' | b'\'' | b'(' | b'[' | b'*' | b'-') {
+            k -= 1;
+        }
+        k == 0 || matches!(b[k - 1], b'.' | b'!' | b'?' | b':' | b'\n' | b';')
     }
 
     /// Whether the original span is written in capitals ("BEIRUT", "US").
@@ -1788,7 +1795,8 @@ impl Geocoder {
             }
             e += 1;
         }
-        let generic = word_after(t, e).is_some_and(|(a, z)| SET_ADMIN_GENERICS.has(&t[a..z]));
+        let generic = word_after_in(t, &words[n.min(words.len())..], e)
+            .is_some_and(|(a, z)| SET_ADMIN_GENERICS.has(&t[a..z]));
         (e, generic)
     }
 
