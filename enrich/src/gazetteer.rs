@@ -154,8 +154,11 @@ pub struct GazetteerStats {
 
 /// The gazetteer. Immutable once built; `Send + Sync`.
 pub struct Gazetteer {
-    pub(crate) strings: Vec<u8>,
-    /// `strings[offs[i]..offs[i + 1]]` is string `i`.
+    /// The strings, one after another: text, so that a string is taken from it without checking
+    /// it as UTF-8 again (the index's bytes are checked once, when it is decoded).
+    pub(crate) strings: String,
+    /// `strings[offs[i]..offs[i + 1]]` is string `i`; every offset is on a character boundary
+    /// (checked when the index is decoded).
     pub(crate) string_offs: Vec<u32>,
     pub(crate) places: Vec<PlaceRec>,
     /// Sorted by code.
@@ -597,9 +600,7 @@ impl Gazetteer {
     pub(crate) fn str(&self, i: u32) -> &str {
         let i = i as usize;
         match (self.string_offs.get(i), self.string_offs.get(i + 1)) {
-            (Some(&a), Some(&b)) => {
-                std::str::from_utf8(&self.strings[a as usize..b as usize]).unwrap_or("")
-            }
+            (Some(&a), Some(&b)) => self.strings.get(a as usize..b as usize).unwrap_or(""),
             _ => "",
         }
     }

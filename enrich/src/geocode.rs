@@ -97,13 +97,18 @@ pub struct Geocoder {
     prefixes: NamePrefixes,
 }
 
-/// The states of the name index's fst after each string of one to three lower-case ASCII
-/// letters: a walk over a word starts after its first three letters instead of decoding the fst
+/// The states of the name index's fst after each string of one to four lower-case ASCII
+/// letters: a walk over a word starts after its first four letters instead of decoding the fst
 /// nodes for them.
 struct NamePrefixes {
     /// Level `k` holds the states after `k + 1` letters, indexed by the letters in base 26
     /// ("ab" at 0 * 26 + 1); `None` where no name starts so.
     levels: [Vec<Option<PrefixState>>; 3],
+    /// The states after four letters, kept only where names start so: for each slot of the
+    /// third level, bit `c` of its mask is set where the prefix continues with letter `c`, and
+    /// that state is `fourth[base + (the bits of the mask below c)]`.
+    fourth_index: Vec<(u32, u32)>,
+    fourth: Vec<PrefixState>,
 }
 
 /// The fst state after a prefix: node address, output so far and, if a name ends there, its
@@ -123,30 +128,52 @@ impl NamePrefixes {
             out: fst::raw::Output::zero(),
             fin: None,
         })];
+        let step = |p: PrefixState, b: u8| {
+            let node = fst.node(p.addr);
+            let tr = node.transition(node.find_input(b)?);
+            let out = p.out.cat(tr.out);
+            let next = fst.node(tr.addr);
+            Some(PrefixState {
+                addr: tr.addr,
+                out,
+                fin: next
+                    .is_final()
+                    .then(|| out.cat(next.final_output()).value()),
+            })
+        };
         let mut levels: [Vec<Option<PrefixState>>; 3] = Default::default();
         for level in &mut levels {
             *level = prev
                 .iter()
-                .flat_map(|p| {
-                    (b'a'..=b'z').map(move |b| {
-                        let p = (*p)?;
-                        let node = fst.node(p.addr);
-                        let tr = node.transition(node.find_input(b)?);
-                        let out = p.out.cat(tr.out);
-                        let next = fst.node(tr.addr);
-                        Some(PrefixState {
-                            addr: tr.addr,
-                            out,
-                            fin: next
-                                .is_final()
-                                .then(|| out.cat(next.final_output()).value()),
-                        })
-                    })
-                })
+                .flat_map(|p| (b'a'..=b'z').map(move |b| step((*p)?, b)))
                 .collect();
             prev = level.clone();
         }
-        NamePrefixes { levels }
+        let mut fourth_index = Vec::with_capacity(prev.len());
+        let mut fourth = Vec::new();
+        for p in &prev {
+            let (mut mask, base) = (0u32, fourth.len() as u32);
+            for (c, b) in (b'a'..=b'z').enumerate() {
+                if let Some(q) = p.and_then(|p| step(p, b)) {
+                    mask |= 1 << c;
+                    fourth.push(q);
+                }
+            }
+            fourth_index.push((mask, base));
+        }
+        NamePrefixes {
+            levels,
+            fourth_index,
+            fourth,
+        }
+    }
+
+    /// The state after the three letters of third-level slot `slot` and the letter `b`
+    /// (`b'a'..=b'z'`); `None` where no name starts so.
+    fn fourth(&self, slot: usize, b: u8) -> Option<PrefixState> {
+        let (mask, base) = self.fourth_index[slot];
+        let bit = 1u32 << (b - b'a');
+        (mask & bit != 0).then(|| self.fourth[(base + (mask & (bit - 1)).count_ones()) as usize])
     }
 }
 
@@ -599,6 +626,86 @@ static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
 
+/// The word lists the person scan ([`Geocoder::scan_persons`]) consults, as one bit per list for
+/// each word on any of them: one lookup per word where the scan asked up to ten lists.
+struct ListBits {
+    /// As [`WordTable::lengths`], over the words of every list.
+    lengths: [u64; 32],
+    /// As [`WordTable::end_lengths`].
+    end_lengths: [u64; 32],
+    /// The lists (`IN_*` bits) each word is on.
+    words: std::collections::HashMap<&'static str, u16, BuildFnv>,
+}
+
+const IN_CUES: u16 = 1;
+const IN_DIRECTIONS: u16 = 1 << 1;
+const IN_NEVER: u16 = 1 << 2;
+const IN_ARTICLES: u16 = 1 << 3;
+const IN_PARTICLES: u16 = 1 << 4;
+const IN_TITLES: u16 = 1 << 5;
+const IN_ADMIN_GENERICS: u16 = 1 << 6;
+const IN_PLACE_GENERICS: u16 = 1 << 7;
+const IN_FEATURE_WORDS: u16 = 1 << 8;
+const IN_GIVEN: u16 = 1 << 9;
+/// Saints and articles that begin place names ("San", "Los", "Le").
+const IN_NAME_ARTICLES: u16 = 1 << 10;
+
+/// The lists a capitalised word on which cannot begin a person's name of two words.
+const NOT_NAME_START: u16 = IN_CUES
+    | IN_DIRECTIONS
+    | IN_NEVER
+    | IN_ARTICLES
+    | IN_PARTICLES
+    | IN_TITLES
+    | IN_ADMIN_GENERICS
+    | IN_PLACE_GENERICS
+    | IN_FEATURE_WORDS
+    | IN_NAME_ARTICLES;
+
+impl ListBits {
+    /// The lists `w` is on (0 for none).
+    fn of(&self, w: &str) -> u16 {
+        let bit = length_bit(w);
+        if self.lengths[first_slot(w)] & bit == 0 || self.end_lengths[last_slot(w)] & bit == 0 {
+            return 0;
+        }
+        self.words.get(w).copied().unwrap_or(0)
+    }
+}
+
+static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(|| {
+    let given = given_names();
+    let lists: [(&[&'static str], u16); 11] = [
+        (words::PLACE_CUES, IN_CUES),
+        (words::DIRECTIONS, IN_DIRECTIONS),
+        (NEVER, IN_NEVER),
+        (ARTICLES, IN_ARTICLES),
+        (words::PARTICLES, IN_PARTICLES),
+        (words::PERSON_TITLES, IN_TITLES),
+        (words::ADMIN_GENERICS, IN_ADMIN_GENERICS),
+        (words::PLACE_GENERICS, IN_PLACE_GENERICS),
+        (FEATURE_WORDS, IN_FEATURE_WORDS),
+        (&given, IN_GIVEN),
+        (
+            &["st", "saint", "san", "santa", "los", "las", "la", "le"],
+            IN_NAME_ARTICLES,
+        ),
+    ];
+    let mut t = ListBits {
+        lengths: [0; 32],
+        end_lengths: [0; 32],
+        words: std::collections::HashMap::default(),
+    };
+    for (list, bit) in lists {
+        for &w in list {
+            t.lengths[first_slot(w)] |= length_bit(w);
+            t.end_lengths[last_slot(w)] |= length_bit(w);
+            *t.words.entry(w).or_default() |= bit;
+        }
+    }
+    t
+});
+
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
 
@@ -694,9 +801,9 @@ struct Scratch {
     top_provinces: Vec<(u32, u64)>,
     /// Keys of the country names the text uses as towns' ([`Geocoder::local_namesakes`]).
     local_keys: Vec<u64>,
-    /// Per mention: folded start, its best candidate's point, whether that is a place or
-    /// district.
-    bests: Vec<(usize, f32, f32, bool)>,
+    /// The mentions whose best candidate is a place or district: the mention's index and folded
+    /// start, the candidate's point; sorted by latitude ([`Geocoder::proximity`]).
+    bests: Vec<(usize, usize, f32, f32)>,
     key: String,
     /// The words of the folded text, in order ([`Geocoder::split_text`]).
     words: Vec<Word>,
@@ -728,6 +835,44 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
         // An ASCII byte is a whole character.
         Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
         _ => s.get(i..)?.chars().next().map(|c| (c, c.len_utf8())),
+    }
+}
+
+/// Sets `out` to the case flags of each character of `text` ([`CASE_UPPER`], [`CASE_LOWER`] or
+/// 0). Runs of ASCII are mapped a slice at a time and only the other characters are decoded one
+/// by one: a text that is not all ASCII mostly is (a few accented names).
+fn case_flags(text: &str, out: &mut Vec<u8>) {
+    fn ascii(b: u8) -> u8 {
+        match b {
+            b'A'..=b'Z' => CASE_UPPER,
+            b'a'..=b'z' => CASE_LOWER,
+            _ => 0,
+        }
+    }
+    out.clear();
+    if text.is_ascii() {
+        out.extend(text.bytes().map(ascii));
+        return;
+    }
+    let mut rest = text;
+    loop {
+        let n = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        out.extend(rest[..n].bytes().map(ascii));
+        rest = &rest[n..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        out.push(if c.is_uppercase() {
+            CASE_UPPER
+        } else if c.is_lowercase() {
+            CASE_LOWER
+        } else {
+            0
+        });
+        rest = &rest[c.len_utf8()..];
     }
 }
 
@@ -775,11 +920,21 @@ fn word_before(s: &str, i: usize) -> Option<(usize, usize)> {
         e -= 1;
     }
     let mut st = e;
-    while let Some(c) = char_before(s, st) {
-        if !is_word_char(c) {
-            break;
+    loop {
+        // ASCII a byte at a time, other characters decoded.
+        match st.checked_sub(1).map(|k| b[k]) {
+            Some(c) if c.is_ascii_alphanumeric() => st -= 1,
+            Some(c) if c.is_ascii() => break,
+            _ => {
+                let Some(c) = char_before(s, st) else {
+                    break;
+                };
+                if !is_word_char(c) {
+                    break;
+                }
+                st -= c.len_utf8();
+            }
         }
-        st -= c.len_utf8();
     }
     (st < e).then_some((st, e))
 }
@@ -795,13 +950,63 @@ fn word_after(s: &str, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let mut e = st;
-    while let Some((c, l)) = char_at(s, e) {
-        if !(is_word_char(c) || (c == '-' && e > st)) {
-            break;
+    loop {
+        // ASCII a byte at a time, other characters decoded.
+        match b.get(e) {
+            Some(&c) if c.is_ascii_alphanumeric() || (c == b'-' && e > st) => e += 1,
+            Some(c) if c.is_ascii() => break,
+            _ => {
+                let Some((c, l)) = char_at(s, e) else {
+                    break;
+                };
+                if !is_word_char(c) {
+                    break;
+                }
+                e += l;
+            }
         }
-        e += l;
     }
     (e > st).then_some((st, e))
+}
+
+/// [`word_before`] the word `words[k]` (found by the word table, not a scan back over the text).
+fn word_before_in(s: &str, words: &[Word], k: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let i = words[k].start;
+    let mut e = i;
+    while e > 0 && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    if e > 0 && e < i && b[e - 1] == b'.' {
+        e -= 1;
+    }
+    // Only non-word characters lie between the word before and `words[k]`: a word ends at `e`
+    // only if it is that one.
+    let w = words[..k].last()?;
+    (w.end == e).then_some((w.start, w.end))
+}
+
+/// [`word_after`] byte `i`, where `words` is a run of the word table holding every word that
+/// starts after `i` (read from the table, not scanned from the text, unless a hyphen joins the
+/// next word to more).
+fn word_after_in(s: &str, words: &[Word], i: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut st = i;
+    while st < b.len() && b[st] == b' ' {
+        st += 1;
+    }
+    if st == i {
+        return None;
+    }
+    // The first word that starts after the spaces starts right after them, or no word does.
+    let w = words.iter().find(|w| w.start >= st)?;
+    if w.start != st {
+        return None;
+    }
+    if b.get(w.end) == Some(&b'-') {
+        return word_after(s, i);
+    }
+    Some((w.start, w.end))
 }
 
 impl Geocoder {
@@ -1055,24 +1260,7 @@ impl Geocoder {
         fallback: bool,
         s: &mut Scratch,
     ) -> Geocoding {
-        s.case.clear();
-        if text.is_ascii() {
-            s.case.extend(text.bytes().map(|b| match b {
-                b'A'..=b'Z' => CASE_UPPER,
-                b'a'..=b'z' => CASE_LOWER,
-                _ => 0,
-            }));
-        } else {
-            s.case.extend(text.chars().map(|c| {
-                if c.is_uppercase() {
-                    CASE_UPPER
-                } else if c.is_lowercase() {
-                    CASE_LOWER
-                } else {
-                    0
-                }
-            }));
-        }
+        case_flags(text, &mut s.case);
         s.mentions.clear();
         s.cands.clear();
         s.regions.clear();
@@ -1117,7 +1305,7 @@ impl Geocoder {
             let b = t[i];
             if b.is_ascii() {
                 if !b.is_ascii_alphanumeric() {
-                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(t, i) {
+                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(text, i) {
                         s.sentences.push(i + 1);
                     }
                     i += 1;
@@ -1163,7 +1351,8 @@ impl Geocoder {
     }
 
     /// Whether the punctuation at byte `i` of the folded text ends a sentence.
-    fn sentence_end(t: &[u8], i: usize) -> bool {
+    fn sentence_end(text: &str, i: usize) -> bool {
+        let t = text.as_bytes();
         match t[i] {
             b'!' | b'?' | b'\n' => true,
             b'.' => {
@@ -1173,7 +1362,8 @@ impl Geocoder {
                 while k > 0 && t[k - 1].is_ascii_alphabetic() {
                     k -= 1;
                 }
-                let word = std::str::from_utf8(&t[k..i]).unwrap_or("");
+                // ASCII letters, so a slice of the text on character boundaries.
+                let word = &text[k..i];
                 i - k > 2
                     && !SET_ABBREV_TITLES.has(word)
                     && t.get(i + 1).is_none_or(|&b| b == b' ' || b == b'\n')
@@ -1239,9 +1429,15 @@ impl Geocoder {
     }
 
     /// Whether the folded range starts a sentence (only punctuation or nothing before it).
+    /// The characters looked at are ASCII, so the bytes are read (a byte of another character is
+    /// never one of them).
     fn sentence_initial(t: &str, i: usize) -> bool {
-        let before = t[..i].trim_end_matches([' ', '"', '\'', '(', '[', '*', '-']);
-        before.is_empty() || before.ends_with(['.', '!', '?', ':', '\n', ';'])
+        let b = &t.as_bytes()[..i];
+        let mut k = b.len();
+        while k > 0 && matches!(b[k - 1], b' ' | b'"' | b'\'' | b'(' | b'[' | b'*' | b'-') {
+            k -= 1;
+        }
+        k == 0 || matches!(b[k - 1], b'.' | b'!' | b'?' | b':' | b'\n' | b';')
     }
 
     /// Whether the original span is written in capitals ("BEIRUT", "US").
@@ -1265,18 +1461,29 @@ impl Geocoder {
         let mut prev_first = false;
         let mut prev_start = 0;
         let mut prev_case = 0;
-        for &Word {
-            start: a,
-            end: i,
-            case,
-            ..
-        } in &words
+        for (
+            k,
+            &Word {
+                start: a,
+                end: i,
+                case,
+                ..
+            },
+        ) in words.iter().enumerate()
         {
             let w = &text[a..i];
             let upper = case == CASE_UPPER;
+            // Of a word not capitalised only its being a title counts.
+            let lists = if upper {
+                PERSON_LISTS.of(w)
+            } else if SET_TITLES.has(w) {
+                IN_TITLES
+            } else {
+                0
+            };
             let gap = &text.as_bytes()[prev_end..a];
             let joined = gap == b" " || gap == b". ";
-            if upper && in_name && joined && !SET_CUES.has(w) && !SET_NEVER.has(w) {
+            if upper && in_name && joined && lists & (IN_CUES | IN_NEVER) == 0 {
                 s.persons.push(hash_word(w));
             } else {
                 in_name = false;
@@ -1289,10 +1496,16 @@ impl Geocoder {
                 && text.as_bytes()[prev_start].is_ascii_alphabetic()
                 && prev_case == CASE_UPPER;
             let ampersand = gap == b" & " && prev_case == CASE_UPPER;
-            // Looked at only for a proper name: most words are not one.
+            // Looked at only for a proper name: most words are not one. The next word of the
+            // table, one space after this one, unless a hyphen joins it to more (a speech verb
+            // has none).
             let speech = || {
-                word_after(&text, i).is_some_and(|(b, z)| {
-                    b == i + 1 && SET_SPEECH.has(&text[b..z]) && Self::case_at(s, b) == CASE_LOWER
+                words.get(k + 1).is_some_and(|n| {
+                    n.start == i + 1
+                        && text.as_bytes()[i] == b' '
+                        && text.as_bytes().get(n.end) != Some(&b'-')
+                        && SET_SPEECH.has(&text[n.start..n.end])
+                        && n.case == CASE_LOWER
                 })
             };
             if proper
@@ -1307,22 +1520,10 @@ impl Geocoder {
                 // The name before the ampersand too.
                 s.surnames.push(hash_word(&text[prev_start..prev_end]));
             }
-            prev_first = proper
-                && !Self::sentence_initial(&text, a)
-                && !SET_CUES.has(w)
-                && !SET_DIRECTIONS.has(w)
-                && !SET_NEVER.has(w)
-                && !SET_ARTICLES.has(w)
-                && !SET_PARTICLES.has(w)
-                && !SET_TITLES.has(w)
-                && !SET_ADMIN_GENERICS.has(w)
-                && !SET_PLACE_GENERICS.has(w)
-                && !FEATURE_WORDS.contains(&w)
-                && !matches!(
-                    w,
-                    "st" | "saint" | "san" | "santa" | "los" | "las" | "la" | "le"
-                );
-            if (upper && SET_GIVEN.has(w)) || (SET_TITLES.has(w) && w != "st" && w != "saint") {
+            prev_first = proper && lists & NOT_NAME_START == 0 && !Self::sentence_initial(&text, a);
+            if (upper && lists & IN_GIVEN != 0)
+                || (lists & IN_TITLES != 0 && w != "st" && w != "saint")
+            {
                 in_name = true;
             }
             // "Boren, 28,": a name followed by an age.
@@ -1416,6 +1617,21 @@ impl Geocoder {
                 }
                 reached = Some(p);
             }
+            // The fourth letter from its sparse level.
+            if alive && j - i == self.prefixes.levels.len() {
+                if let Some(&b) = t.get(j).filter(|b| b.is_ascii_lowercase()) {
+                    match self.prefixes.fourth(slot, b) {
+                        Some(p) => {
+                            j += 1;
+                            if let Some(v) = p.fin {
+                                Self::name_end(&text, j, v, &mut s.finals, &mut possessive);
+                            }
+                            reached = Some(p);
+                        }
+                        None => alive = false,
+                    }
+                }
+            }
             let (mut node, mut out) = match reached {
                 Some(p) => (fst.node(p.addr), p.out),
                 None => (fst.root(), fst::raw::Output::zero()),
@@ -1444,7 +1660,7 @@ impl Geocoder {
             }
             let mut accepted = None;
             while let Some((e, v)) = s.finals.pop() {
-                if let Some(m) = self.accept(s, &text, i, e, v) {
+                if let Some(m) = self.accept(s, &text, (&words, k), i, e, v) {
                     accepted = Some(m);
                     break;
                 }
@@ -1460,7 +1676,7 @@ impl Geocoder {
                 let cued = word_before(&text, i)
                     .is_some_and(|(a, z)| matches!(&text[a..z], "in" | "of" | "from"));
                 if country && case == CASE_UPPER && lower_next && cued {
-                    if let Some(mut m) = self.accept(s, &text, i, e, v) {
+                    if let Some(mut m) = self.accept(s, &text, (&words, k), i, e, v) {
                         let mut k = m.c0;
                         for ci in m.c0..m.c1 {
                             if s.cands[ci].e.kind == EntryKind::Country {
@@ -1565,6 +1781,18 @@ impl Geocoder {
     /// Whether folded byte `i` is where a text states a container: after "X district, ",
     /// "X village, " or inside "(X, " ("Tampatou (Toucountouna, Atacora)").
     fn container_position(t: &str, i: usize) -> bool {
+        // Most words follow a letter or a space and a letter: what `trim_end` would reach, read
+        // off the bytes while they are ASCII.
+        let bytes = t.as_bytes();
+        let mut k = i;
+        while k > 0 && matches!(bytes[k - 1], b'\t'..=b'\r' | b' ') {
+            k -= 1;
+        }
+        match k.checked_sub(1).map(|k| bytes[k]) {
+            None => return false,
+            Some(b) if b.is_ascii() && b != b',' => return false,
+            _ => {}
+        }
         let before = t[..i].trim_end();
         let Some(b) = before.strip_suffix(',') else {
             return false;
@@ -1582,12 +1810,8 @@ impl Geocoder {
         while !b.is_char_boundary(from) {
             from -= 1;
         }
-        let window = &b[from..];
-        match (window.rfind('('), window.rfind(')')) {
-            (Some(o), Some(c)) => o > c,
-            (Some(_), None) => true,
-            _ => false,
-        }
+        // Inside parentheses: the last of them in the window opens.
+        b[from..].bytes().rev().find(|&c| c == b'(' || c == b')') == Some(b'(')
     }
 
     /// The run of capitalised words from the first of `words` (at most three, joined by a space
@@ -1617,7 +1841,8 @@ impl Geocoder {
             }
             e += 1;
         }
-        let generic = word_after(t, e).is_some_and(|(a, z)| SET_ADMIN_GENERICS.has(&t[a..z]));
+        let generic = word_after_in(t, &words[n.min(words.len())..], e)
+            .is_some_and(|(a, z)| SET_ADMIN_GENERICS.has(&t[a..z]));
         (e, generic)
     }
 
@@ -1792,7 +2017,15 @@ impl Geocoder {
 
     /// Surface checks for the name at folded bytes `st..e` with fst value `v`; on success the
     /// mention with its candidates pushed into the scratch buffer.
-    fn accept(&self, s: &mut Scratch, text: &str, st: usize, e: usize, v: u64) -> Option<Mention> {
+    fn accept(
+        &self,
+        s: &mut Scratch,
+        text: &str,
+        (words, k): (&[Word], usize),
+        st: usize,
+        e: usize,
+        v: u64,
+    ) -> Option<Mention> {
         let g = &*self.gazetteer;
         s.key.clear();
         for (k, w) in text[st..e].split_ascii_whitespace().enumerate() {
@@ -1815,9 +2048,10 @@ impl Geocoder {
             return None;
         }
         let initial = Self::sentence_initial(text, st);
-        let before = word_before(text, st);
+        let before = word_before_in(text, words, k);
         let prev = before.map(|(a, b)| (&text[a..b], Self::case_at(s, a)));
-        let next = word_after(text, e).map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
+        let next = word_after_in(text, &words[k..], e)
+            .map(|(a, b)| (a, b, &text[a..b], Self::case_at(s, a)));
         let prev_w = prev.map(|p| p.0);
         // A cue word counts in lower case, or capitalised at the start of a sentence ("In Kabul").
         let prev_plain = || {
@@ -2662,13 +2896,15 @@ impl Geocoder {
 
     /// Proximity to the other mentions' current best candidates.
     fn proximity(s: &mut Scratch) {
+        // The mentions whose best candidate is a point, by latitude.
         let bests = &mut s.bests;
         bests.clear();
-        bests.extend(s.mentions.iter().map(|m| {
+        bests.extend(s.mentions.iter().enumerate().filter_map(|(k, m)| {
             let b = s.cands[best_of(&s.cands[m.c0..m.c1]) + m.c0];
-            let point = matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2);
-            (m.fstart, b.lat, b.lon, point)
+            matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2)
+                .then_some((k, m.fstart, b.lat, b.lon))
         }));
+        bests.sort_unstable_by(|a, b| a.2.total_cmp(&b.2));
         for (mi, m) in s.mentions.iter().enumerate() {
             if m.c1 - m.c0 < 2 {
                 continue;
@@ -2677,10 +2913,13 @@ impl Geocoder {
                 if !matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2) {
                     continue;
                 }
+                // More than 5° of latitude apart is over 550 km: no bonus either way. The points
+                // within 5° are a run of the sorted list (the differences fall as latitude rises).
+                let lo = bests.partition_point(|p| c.lat - p.2 > 5.0);
+                let hi = lo + bests[lo..].partition_point(|p| c.lat - p.2 >= -5.0);
                 let mut dmin = f32::MAX;
-                for (k, &(fs, lat, lon, point)) in bests.iter().enumerate() {
-                    // More than 5° of latitude apart is over 550 km: no bonus either way.
-                    if k == mi || !point || fs == m.fstart || (c.lat - lat).abs() > 5.0 {
+                for &(k, fs, lat, lon) in &bests[lo..hi] {
+                    if k == mi || fs == m.fstart || (c.lat - lat).abs() > 5.0 {
                         continue;
                     }
                     dmin = dmin.min(approx_km(c.lat, c.lon, lat, lon));

@@ -35,7 +35,7 @@ fn text_of(what: &str, bytes: &[u8]) -> Result<String, EnrichError> {
 /// Interned display strings.
 #[derive(Default)]
 struct Strings {
-    blob: Vec<u8>,
+    blob: String,
     offs: Vec<u32>,
     seen: HashMap<String, u32>,
 }
@@ -49,7 +49,7 @@ impl Strings {
             self.offs.push(0);
         }
         let i = (self.offs.len() - 1) as u32;
-        self.blob.extend_from_slice(s.as_bytes());
+        self.blob.push_str(s);
         self.offs.push(self.blob.len() as u32);
         self.seen.insert(s.to_owned(), i);
         i
@@ -136,7 +136,7 @@ impl Raw<'_> {
 /// String `i` of an interning table under construction.
 fn strings_get(strings: &Strings, i: u32) -> &str {
     let (a, b) = (strings.offs[i as usize], strings.offs[i as usize + 1]);
-    std::str::from_utf8(&strings.blob[a as usize..b as usize]).unwrap_or("")
+    strings.blob.get(a as usize..b as usize).unwrap_or("")
 }
 
 /// Side of the grid cells area centres are computed from, in degrees.

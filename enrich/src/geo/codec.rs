@@ -53,7 +53,7 @@ pub(super) fn encode(g: &Gazetteer) -> Vec<u8> {
     );
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    put_section(&mut out, &g.strings);
+    put_section(&mut out, g.strings.as_bytes());
     put_section(&mut out, &u32s(g.string_offs.iter().copied()));
     put_section(&mut out, &u32s(g.places.iter().flat_map(place_words)));
     for list in [&g.admin2, &g.admin1, &g.countries] {
@@ -143,12 +143,15 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Gazetteer, String> {
             "format version {version}, this build reads {FORMAT_VERSION}: rebuild it with `tocsin gazetteer build`"
         ));
     }
-    let strings = r.section("strings")?.to_vec();
+    let strings = String::from_utf8(r.section("strings")?.to_vec())
+        .map_err(|e| format!("strings: not UTF-8 ({e})"))?;
     let string_offs = r.words("string offsets")?;
-    if string_offs.iter().any(|&o| o as usize > strings.len())
+    if string_offs
+        .iter()
+        .any(|&o| !strings.is_char_boundary(o as usize))
         || string_offs.windows(2).any(|w| w[0] > w[1])
     {
-        return Err("string offsets out of order or out of range".into());
+        return Err("string offsets out of order, out of range or inside a character".into());
     }
     let pw = r.words("places")?;
     if pw.len() % 9 != 0 {
