@@ -19,6 +19,7 @@ fn geocoder() -> &'static Geocoder {
             countries: include_bytes!("../fixtures/gazetteer/countryInfo.txt"),
             demonyms: include_bytes!("../fixtures/gazetteer/nationalities.txt"),
             country_points: enrich::gazetteer::BUILTIN_COUNTRY_POINTS,
+            admin2_points: enrich::gazetteer::BUILTIN_ADMIN2_POINTS,
         };
         match Gazetteer::build(&src) {
             Ok(g) => Geocoder::new(Arc::new(g)),
