@@ -504,6 +504,9 @@ struct WordTable {
     lengths: [u64; 32],
     /// The same for the last byte.
     end_lengths: [u64; 32],
+    /// Asked of the words the length filters let through (on a long list such as the given
+    /// names, most capitalised words).
+    shapes: ShapeBits,
     words: std::collections::HashSet<&'static str, BuildFnv>,
 }
 
@@ -525,6 +528,7 @@ impl WordSet {
         let bit = length_bit(w);
         t.lengths[first_slot(w)] & bit != 0
             && t.end_lengths[last_slot(w)] & bit != 0
+            && t.shapes.may_have(w)
             && t.words.contains(w)
     }
 
@@ -539,9 +543,55 @@ impl WordSet {
             WordTable {
                 lengths,
                 end_lengths,
+                shapes: ShapeBits::new(words.iter().copied()),
                 words,
             }
         })
+    }
+}
+
+/// A bit set over the shapes of a list's words (length, first two bytes, last two bytes), hashed
+/// to about eight bits a word: a word whose shape no listed word has is answered without hashing
+/// the whole word and probing the set. No false negatives: a listed word's bit is always set.
+struct ShapeBits {
+    bits: Vec<u64>,
+    /// The hash's top `64 - shift` bits index `bits`.
+    shift: u32,
+}
+
+impl ShapeBits {
+    fn new(words: impl ExactSizeIterator<Item = &'static str>) -> Self {
+        let n = words.len().max(8) * 8;
+        let log = n.next_power_of_two().trailing_zeros().max(6);
+        let mut t = ShapeBits {
+            bits: vec![0; 1 << (log - 6)],
+            shift: 64 - log,
+        };
+        for w in words {
+            let h = t.slot(w);
+            t.bits[h / 64] |= 1 << (h % 64);
+        }
+        t
+    }
+
+    fn slot(&self, w: &str) -> usize {
+        let b = w.as_bytes();
+        let Some(&last) = b.last() else {
+            return 0;
+        };
+        let n = b.len();
+        let shape = u64::from(b[0])
+            | u64::from(b[1.min(n - 1)]) << 8
+            | u64::from(b[n.saturating_sub(2)]) << 16
+            | u64::from(last) << 24
+            | (n as u64) << 32;
+        (shape.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    /// False when no listed word has the shape of `w`.
+    fn may_have(&self, w: &str) -> bool {
+        let h = self.slot(w);
+        self.bits[h / 64] & (1 << (h % 64)) != 0
     }
 }
 
@@ -633,6 +683,8 @@ struct ListBits {
     lengths: [u64; 32],
     /// As [`WordTable::end_lengths`].
     end_lengths: [u64; 32],
+    /// As [`WordTable::shapes`].
+    shapes: ShapeBits,
     /// The lists (`IN_*` bits) each word is on.
     words: std::collections::HashMap<&'static str, u16, BuildFnv>,
 }
@@ -666,7 +718,10 @@ impl ListBits {
     /// The lists `w` is on (0 for none).
     fn of(&self, w: &str) -> u16 {
         let bit = length_bit(w);
-        if self.lengths[first_slot(w)] & bit == 0 || self.end_lengths[last_slot(w)] & bit == 0 {
+        if self.lengths[first_slot(w)] & bit == 0
+            || self.end_lengths[last_slot(w)] & bit == 0
+            || !self.shapes.may_have(w)
+        {
             return 0;
         }
         self.words.get(w).copied().unwrap_or(0)
@@ -694,6 +749,7 @@ static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(||
     let mut t = ListBits {
         lengths: [0; 32],
         end_lengths: [0; 32],
+        shapes: ShapeBits::new(std::iter::empty()),
         words: std::collections::HashMap::default(),
     };
     for (list, bit) in lists {
@@ -703,6 +759,7 @@ static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(||
             *t.words.entry(w).or_default() |= bit;
         }
     }
+    t.shapes = ShapeBits::new(t.words.keys().copied());
     t
 });
 
