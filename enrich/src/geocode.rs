@@ -215,9 +215,11 @@ struct HintSearch {
     dfa: aho_corasick::dfa::DFA,
     /// Bit `trigram(a, b, c)` is set for the first three bytes of every name.
     starts: Box<[u64; HINT_TRIGRAM_BITS / 64]>,
-    /// For two bytes (`| 0x20`, the first in the high byte) that end a window of three: 0 when
-    /// they are the second and third bytes of a name, else 1 when they are its first two, else
-    /// 2: how far the next window that may start a name is (Wu and Manber's shift).
+    /// For two bytes (the first in the high byte) that end a window of three: 0 when they are,
+    /// up to ASCII case (`| 0x20`), the second and third bytes of a name, else 1 when they are its
+    /// first two, else 2: how far the next window that may start a name is (Wu and Manber's
+    /// shift). Indexed by the bytes as they are, every case variant filled in, so the scan does
+    /// not fold them.
     shift: Box<[u8; 1 << 16]>,
 }
 
@@ -242,7 +244,8 @@ impl HintSearch {
             .build(names.clone())
             .ok()?;
         let mut starts = Box::new([0u64; HINT_TRIGRAM_BITS / 64]);
-        let mut shift = Box::new([2u8; 1 << 16]);
+        // Over the folded bytes first, then spread to every case variant.
+        let mut folded = Box::new([2u8; 1 << 16]);
         for name in names {
             // The filter needs three bytes of every name.
             let &[a, b, c, ..] = name.as_bytes() else {
@@ -251,8 +254,12 @@ impl HintSearch {
             let h = roll_trigram(roll_trigram(roll_trigram(0, a), b), c) as usize;
             starts[h / 64] |= 1 << (h % 64);
             let first = pair(a, b);
-            shift[first] = shift[first].min(1);
-            shift[pair(b, c)] = 0;
+            folded[first] = folded[first].min(1);
+            folded[pair(b, c)] = 0;
+        }
+        let mut shift = Box::new([2u8; 1 << 16]);
+        for (i, s) in shift.iter_mut().enumerate() {
+            *s = folded[pair((i >> 8) as u8, i as u8)];
         }
         Some(HintSearch { dfa, starts, shift })
     }
@@ -291,7 +298,7 @@ impl HintSearch {
         // `end`: the last byte of the window of three that may start a name.
         let mut end = from + 2;
         while let (Some(&b), Some(&c)) = (hay.get(end.wrapping_sub(1)), hay.get(end)) {
-            match shift[pair(b, c)] {
+            match shift[usize::from(b) << 8 | usize::from(c)] {
                 0 => {
                     let a = end - 2;
                     let h = roll_trigram(roll_trigram(roll_trigram(0, hay[a]), b), c) as usize;
