@@ -770,6 +770,33 @@ static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(||
     t
 });
 
+/// [`Geocoder::split_text`]'s class of an ASCII byte that is not part of a word.
+const SPLIT_SPACE: u8 = 0;
+/// An ASCII byte that may end a sentence (`.`, `!`, `?`, a line break).
+const SPLIT_END: u8 = 1;
+/// An ASCII letter or digit.
+const SPLIT_WORD: u8 = 2;
+/// A byte of a non-ASCII character, which [`word_char_at`] classifies.
+const SPLIT_OTHER: u8 = 3;
+
+/// The `SPLIT_*` class of each byte, one table lookup per byte between words.
+static SPLIT_CLASS: [u8; 256] = {
+    let mut t = [SPLIT_OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            SPLIT_WORD
+        } else if matches!(c, b'.' | b'!' | b'?' | b'\n') {
+            SPLIT_END
+        } else {
+            SPLIT_SPACE
+        };
+        b += 1;
+    }
+    t
+};
+
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
 
@@ -1366,20 +1393,25 @@ impl Geocoder {
         let t = text.as_bytes();
         let mut i = 0;
         while i < t.len() {
-            let b = t[i];
-            if b.is_ascii() {
-                if !b.is_ascii_alphanumeric() {
-                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(text, i) {
+            match SPLIT_CLASS[usize::from(t[i])] {
+                SPLIT_SPACE => {
+                    i += 1;
+                    continue;
+                }
+                SPLIT_END => {
+                    if Self::sentence_end(text, i) {
                         s.sentences.push(i + 1);
                     }
                     i += 1;
                     continue;
                 }
-            } else {
-                let (word, l) = word_char_at(text, i);
-                if !word {
-                    i += l;
-                    continue;
+                SPLIT_WORD => {}
+                _ => {
+                    let (word, l) = word_char_at(text, i);
+                    if !word {
+                        i += l;
+                        continue;
+                    }
                 }
             }
             let a = i;
