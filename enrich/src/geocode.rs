@@ -297,7 +297,8 @@ impl HintSearch {
         let shift = &*self.shift;
         // `end`: the last byte of the window of three that may start a name.
         let mut end = from + 2;
-        while let (Some(&b), Some(&c)) = (hay.get(end.wrapping_sub(1)), hay.get(end)) {
+        // `end` starts at 2 or more: `end - 1` does not wrap.
+        while let Some(&[b, c]) = hay.get(end - 1..end + 1) {
             match shift[usize::from(b) << 8 | usize::from(c)] {
                 0 => {
                     let a = end - 2;
