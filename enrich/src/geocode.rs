@@ -1678,7 +1678,8 @@ impl Geocoder {
                         && t.get(e + 1)
                             .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER)
                 };
-                if !(SET_ARTICLES.has(&text[i..e]) && joined()) {
+                // The next byte and case first: they turn most words away for less than the list.
+                if !(joined() && SET_ARTICLES.has(&text[i..e])) {
                     continue;
                 }
             }
