@@ -1477,11 +1477,18 @@ impl Geocoder {
         // ASCII letters, which lie inside the text's words and never across a sentence's end.
         let (mut upper, mut lower) = (0usize, 0usize);
         let mut first = true;
+        // The end of the current sentence (past the text after the last one).
+        let mut sentence_end = s.sentences.first().copied().unwrap_or(usize::MAX);
         for w in &s.words {
             let mut count = |a: usize, z: usize, case: u8| {
-                while s.titlecase.len() < s.sentences.len() && a >= s.sentences[s.titlecase.len()] {
+                while a >= sentence_end {
                     s.titlecase.push(upper >= 3 && upper >= 3 * lower);
                     (upper, lower, first) = (0, 0, true);
+                    sentence_end = s
+                        .sentences
+                        .get(s.titlecase.len())
+                        .copied()
+                        .unwrap_or(usize::MAX);
                 }
                 if z - a >= 4 && !first {
                     match case {
