@@ -215,9 +215,11 @@ struct HintSearch {
     dfa: aho_corasick::dfa::DFA,
     /// Bit `trigram(a, b, c)` is set for the first three bytes of every name.
     starts: Box<[u64; HINT_TRIGRAM_BITS / 64]>,
-    /// For two bytes (`| 0x20`, the first in the high byte) that end a window of three: 0 when
-    /// they are the second and third bytes of a name, else 1 when they are its first two, else
-    /// 2: how far the next window that may start a name is (Wu and Manber's shift).
+    /// For two bytes (the first in the high byte) that end a window of three: 0 when they are,
+    /// up to ASCII case (`| 0x20`), the second and third bytes of a name, else 1 when they are its
+    /// first two, else 2: how far the next window that may start a name is (Wu and Manber's
+    /// shift). Indexed by the bytes as they are, every case variant filled in, so the scan does
+    /// not fold them.
     shift: Box<[u8; 1 << 16]>,
 }
 
@@ -242,7 +244,8 @@ impl HintSearch {
             .build(names.clone())
             .ok()?;
         let mut starts = Box::new([0u64; HINT_TRIGRAM_BITS / 64]);
-        let mut shift = Box::new([2u8; 1 << 16]);
+        // Over the folded bytes first, then spread to every case variant.
+        let mut folded = Box::new([2u8; 1 << 16]);
         for name in names {
             // The filter needs three bytes of every name.
             let &[a, b, c, ..] = name.as_bytes() else {
@@ -251,8 +254,12 @@ impl HintSearch {
             let h = roll_trigram(roll_trigram(roll_trigram(0, a), b), c) as usize;
             starts[h / 64] |= 1 << (h % 64);
             let first = pair(a, b);
-            shift[first] = shift[first].min(1);
-            shift[pair(b, c)] = 0;
+            folded[first] = folded[first].min(1);
+            folded[pair(b, c)] = 0;
+        }
+        let mut shift = Box::new([2u8; 1 << 16]);
+        for (i, s) in shift.iter_mut().enumerate() {
+            *s = folded[pair((i >> 8) as u8, i as u8)];
         }
         Some(HintSearch { dfa, starts, shift })
     }
@@ -290,8 +297,9 @@ impl HintSearch {
         let shift = &*self.shift;
         // `end`: the last byte of the window of three that may start a name.
         let mut end = from + 2;
-        while let (Some(&b), Some(&c)) = (hay.get(end.wrapping_sub(1)), hay.get(end)) {
-            match shift[pair(b, c)] {
+        // `end` starts at 2 or more: `end - 1` does not wrap.
+        while let Some(&[b, c]) = hay.get(end - 1..end + 1) {
+            match shift[usize::from(b) << 8 | usize::from(c)] {
                 0 => {
                     let a = end - 2;
                     let h = roll_trigram(roll_trigram(roll_trigram(0, hay[a]), b), c) as usize;
@@ -504,6 +512,9 @@ struct WordTable {
     lengths: [u64; 32],
     /// The same for the last byte.
     end_lengths: [u64; 32],
+    /// Asked of the words the length filters let through (on a long list such as the given
+    /// names, most capitalised words).
+    shapes: ShapeBits,
     words: std::collections::HashSet<&'static str, BuildFnv>,
 }
 
@@ -525,6 +536,7 @@ impl WordSet {
         let bit = length_bit(w);
         t.lengths[first_slot(w)] & bit != 0
             && t.end_lengths[last_slot(w)] & bit != 0
+            && t.shapes.may_have(w)
             && t.words.contains(w)
     }
 
@@ -539,9 +551,55 @@ impl WordSet {
             WordTable {
                 lengths,
                 end_lengths,
+                shapes: ShapeBits::new(words.iter().copied()),
                 words,
             }
         })
+    }
+}
+
+/// A bit set over the shapes of a list's words (length, first two bytes, last two bytes), hashed
+/// to about eight bits a word: a word whose shape no listed word has is answered without hashing
+/// the whole word and probing the set. No false negatives: a listed word's bit is always set.
+struct ShapeBits {
+    bits: Vec<u64>,
+    /// The hash's top `64 - shift` bits index `bits`.
+    shift: u32,
+}
+
+impl ShapeBits {
+    fn new(words: impl ExactSizeIterator<Item = &'static str>) -> Self {
+        let n = words.len().max(8) * 8;
+        let log = n.next_power_of_two().trailing_zeros().max(6);
+        let mut t = ShapeBits {
+            bits: vec![0; 1 << (log - 6)],
+            shift: 64 - log,
+        };
+        for w in words {
+            let h = t.slot(w);
+            t.bits[h / 64] |= 1 << (h % 64);
+        }
+        t
+    }
+
+    fn slot(&self, w: &str) -> usize {
+        let b = w.as_bytes();
+        let Some(&last) = b.last() else {
+            return 0;
+        };
+        let n = b.len();
+        let shape = u64::from(b[0])
+            | u64::from(b[1.min(n - 1)]) << 8
+            | u64::from(b[n.saturating_sub(2)]) << 16
+            | u64::from(last) << 24
+            | (n as u64) << 32;
+        (shape.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    /// False when no listed word has the shape of `w`.
+    fn may_have(&self, w: &str) -> bool {
+        let h = self.slot(w);
+        self.bits[h / 64] & (1 << (h % 64)) != 0
     }
 }
 
@@ -633,6 +691,8 @@ struct ListBits {
     lengths: [u64; 32],
     /// As [`WordTable::end_lengths`].
     end_lengths: [u64; 32],
+    /// As [`WordTable::shapes`].
+    shapes: ShapeBits,
     /// The lists (`IN_*` bits) each word is on.
     words: std::collections::HashMap<&'static str, u16, BuildFnv>,
 }
@@ -666,7 +726,10 @@ impl ListBits {
     /// The lists `w` is on (0 for none).
     fn of(&self, w: &str) -> u16 {
         let bit = length_bit(w);
-        if self.lengths[first_slot(w)] & bit == 0 || self.end_lengths[last_slot(w)] & bit == 0 {
+        if self.lengths[first_slot(w)] & bit == 0
+            || self.end_lengths[last_slot(w)] & bit == 0
+            || !self.shapes.may_have(w)
+        {
             return 0;
         }
         self.words.get(w).copied().unwrap_or(0)
@@ -694,6 +757,7 @@ static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(||
     let mut t = ListBits {
         lengths: [0; 32],
         end_lengths: [0; 32],
+        shapes: ShapeBits::new(std::iter::empty()),
         words: std::collections::HashMap::default(),
     };
     for (list, bit) in lists {
@@ -703,8 +767,36 @@ static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(||
             *t.words.entry(w).or_default() |= bit;
         }
     }
+    t.shapes = ShapeBits::new(t.words.keys().copied());
     t
 });
+
+/// [`Geocoder::split_text`]'s class of an ASCII byte that is not part of a word.
+const SPLIT_SPACE: u8 = 0;
+/// An ASCII byte that may end a sentence (`.`, `!`, `?`, a line break).
+const SPLIT_END: u8 = 1;
+/// An ASCII letter or digit.
+const SPLIT_WORD: u8 = 2;
+/// A byte of a non-ASCII character, which [`word_char_at`] classifies.
+const SPLIT_OTHER: u8 = 3;
+
+/// The `SPLIT_*` class of each byte, one table lookup per byte between words.
+static SPLIT_CLASS: [u8; 256] = {
+    let mut t = [SPLIT_OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            SPLIT_WORD
+        } else if matches!(c, b'.' | b'!' | b'?' | b'\n') {
+            SPLIT_END
+        } else {
+            SPLIT_SPACE
+        };
+        b += 1;
+    }
+    t
+};
 
 const CASE_UPPER: u8 = 1;
 const CASE_LOWER: u8 = 2;
@@ -1302,20 +1394,25 @@ impl Geocoder {
         let t = text.as_bytes();
         let mut i = 0;
         while i < t.len() {
-            let b = t[i];
-            if b.is_ascii() {
-                if !b.is_ascii_alphanumeric() {
-                    if matches!(b, b'.' | b'!' | b'?' | b'\n') && Self::sentence_end(text, i) {
+            match SPLIT_CLASS[usize::from(t[i])] {
+                SPLIT_SPACE => {
+                    i += 1;
+                    continue;
+                }
+                SPLIT_END => {
+                    if Self::sentence_end(text, i) {
                         s.sentences.push(i + 1);
                     }
                     i += 1;
                     continue;
                 }
-            } else {
-                let (word, l) = word_char_at(text, i);
-                if !word {
-                    i += l;
-                    continue;
+                SPLIT_WORD => {}
+                _ => {
+                    let (word, l) = word_char_at(text, i);
+                    if !word {
+                        i += l;
+                        continue;
+                    }
                 }
             }
             let a = i;
@@ -1380,11 +1477,18 @@ impl Geocoder {
         // ASCII letters, which lie inside the text's words and never across a sentence's end.
         let (mut upper, mut lower) = (0usize, 0usize);
         let mut first = true;
+        // The end of the current sentence (past the text after the last one).
+        let mut sentence_end = s.sentences.first().copied().unwrap_or(usize::MAX);
         for w in &s.words {
             let mut count = |a: usize, z: usize, case: u8| {
-                while s.titlecase.len() < s.sentences.len() && a >= s.sentences[s.titlecase.len()] {
+                while a >= sentence_end {
                     s.titlecase.push(upper >= 3 && upper >= 3 * lower);
                     (upper, lower, first) = (0, 0, true);
+                    sentence_end = s
+                        .sentences
+                        .get(s.titlecase.len())
+                        .copied()
+                        .unwrap_or(usize::MAX);
                 }
                 if z - a >= 4 && !first {
                     match case {
@@ -1581,7 +1685,8 @@ impl Geocoder {
                         && t.get(e + 1)
                             .is_some_and(|_| Self::case_at(s, e + 1) == CASE_UPPER)
                 };
-                if !(SET_ARTICLES.has(&text[i..e]) && joined()) {
+                // The next byte and case first: they turn most words away for less than the list.
+                if !(joined() && SET_ARTICLES.has(&text[i..e])) {
                     continue;
                 }
             }
