@@ -183,6 +183,15 @@ pub struct EnrichArgs {
 pub struct GeocodeArgs {
     /// The text to geocode (`-` reads stdin).
     pub text: String,
+    /// The report's title, as in its `title` field (countries and outlets it names are hints).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The report's source, as in its `source` field ("Radio Okapi").
+    #[arg(long)]
+    pub source: Option<String>,
+    /// The report's address, as in its `url` field (a country-code domain is a hint).
+    #[arg(long)]
+    pub url: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,

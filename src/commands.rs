@@ -112,7 +112,12 @@ fn geocode(g: &crate::cli::Global, a: &GeocodeArgs) -> anyhow::Result<()> {
     } else {
         a.text.clone()
     };
-    let geo = enrich::geocode::Geocoder::new(gaz).geocode(&text);
+    let geo = enrich::geocode::Geocoder::new(gaz).geocode_report(
+        &text,
+        a.title.as_deref(),
+        a.source.as_deref(),
+        a.url.as_deref(),
+    );
     if a.json {
         let v = serde_json::json!({"locations": geo.locations, "focus": geo.focus});
         println!("{}", serde_json::to_string_pretty(&v)?);

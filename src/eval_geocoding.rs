@@ -86,6 +86,9 @@ struct GeoparsingDoc {
     corpus: String,
     doc_id: String,
     text: String,
+    /// The article's address, part of the report as the service receives it.
+    #[serde(default)]
+    url: Option<String>,
     toponyms: Vec<GoldToponym>,
 }
 
@@ -256,6 +259,7 @@ fn geoparsing(
         let json = serde_json::json!({
             "id": format!("{}-{}", doc.corpus, doc.doc_id),
             "text": doc.text,
+            "url": doc.url,
             "published_at": "2000-01-01T00:00:00Z",
         });
         let report = decoder

@@ -41,7 +41,7 @@
 //!    country that has such a town), then
 //!    context: countries the report names or implies (each name counted once however often it
 //!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
-//!    Okapi"; a small namesake of a world city, a country or a big province abroad ("Wales",
+//!    Okapi", and the publisher's country-code domain: "lfpress.ca"; a small namesake of a world city, a country or a big province abroad ("Wales",
 //!    "Canadian") takes only a base share unless another
 //!    name's likeliest place lies in its province: "Moscow" in American news is Moscow, Russia,
 //!    "Paris" with "Dallas" is Paris, Texas), the admin hierarchy the text states (the
@@ -338,6 +338,37 @@ static REGIONS_BY_FIRST_BYTE: std::sync::LazyLock<Vec<Vec<usize>>> =
 
 /// Weight of a country hint as context: an outlet's beat is its country, armed groups cross
 /// borders.
+/// The country a report's address names by its country-code top-level domain ("lfpress.ca",
+/// "www.thisisoxfordshire.co.uk"): a publisher there writes mostly about its own country, like
+/// an outlet [`hints`] names. Generic domains (".com", ".org") and the country codes sold as
+/// generic ones (".tv", ".io", ".co", ".me"...) say nothing; neither does ".eu".
+fn publisher_country(url: &str) -> Option<[u8; 2]> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next()?.trim_end_matches('.');
+    let (_, tld) = host.rsplit_once('.')?;
+    let &[a, b] = tld.as_bytes() else {
+        return None;
+    };
+    let tld = [a.to_ascii_lowercase(), b.to_ascii_lowercase()];
+    if !tld.iter().all(u8::is_ascii_lowercase) || GENERIC_CCTLDS.contains(&&tld) {
+        return None;
+    }
+    Some(if &tld == b"uk" {
+        *b"GB"
+    } else {
+        tld.map(|c| c.to_ascii_uppercase())
+    })
+}
+
+/// Country-code top-level domains sold and used worldwide as generic ones, and ".eu".
+const GENERIC_CCTLDS: &[&[u8; 2]] = &[
+    b"ac", b"ad", b"ai", b"as", b"bz", b"cc", b"co", b"cx", b"eu", b"fm", b"gg", b"gl", b"gs",
+    b"im", b"io", b"li", b"me", b"ms", b"nu", b"sc", b"sh", b"st", b"su", b"tk", b"to", b"tv",
+    b"vc", b"vg", b"ws",
+];
+
 fn hint_weight(kind: HintKind) -> f32 {
     match kind {
         HintKind::Outlet => 0.8,
@@ -1264,10 +1295,11 @@ impl Geocoder {
         text: &str,
         title: Option<&str>,
         source: Option<&str>,
+        url: Option<&str>,
     ) -> Geocoding {
         let mut folded = Folded::default();
         folded.refold(text);
-        self.geocode_report_folded(text, &mut folded, title, source)
+        self.geocode_report_folded(text, &mut folded, title, source, url)
     }
 
     /// [`Geocoder::geocode_report`] over `folded`, the text already folded (shared with
@@ -1278,11 +1310,23 @@ impl Geocoder {
         folded: &mut Folded,
         title: Option<&str>,
         source: Option<&str>,
+        url: Option<&str>,
     ) -> Geocoding {
         let mut extra = Vec::new();
         let mut provinces = Vec::new();
         for part in [title, source].into_iter().flatten() {
             self.country_hints(part, &mut extra, &mut provinces);
+        }
+        if let Some(c) = url.and_then(publisher_country).and_then(|cc| {
+            std::str::from_utf8(&cc)
+                .ok()
+                .and_then(|cc| self.gazetteer.country_index(cc))
+        }) {
+            let w = hint_weight(HintKind::Outlet);
+            match extra.iter_mut().find(|h| h.0 == c) {
+                Some(h) => h.1 = h.1.max(w),
+                None => extra.push((c, w)),
+            }
         }
         let mut all = Vec::new();
         let mut g = Self::with_scratch(|s| {
@@ -3914,7 +3958,7 @@ mod tests {
     fn builtin_metadata_fallback() {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
         let text = "Students demonstrated to ask for the end of strikes.";
-        let g = gc.geocode_report(text, None, Some("Agence Benin Press"));
+        let g = gc.geocode_report(text, None, Some("Agence Benin Press"), None);
         assert!(g.locations.is_empty());
         let f = g.focus.expect("focus");
         assert_eq!(
@@ -3923,17 +3967,17 @@ mod tests {
         );
         assert!(f.score <= 0.25);
         let f = gc
-            .geocode_report(text, None, Some("Daily Nation (Kenya)"))
+            .geocode_report(text, None, Some("Daily Nation (Kenya)"), None)
             .focus
             .expect("focus");
         assert_eq!(f.country, "KE");
         // Outlets with a worldwide beat, and metadata naming two countries, give nothing.
         assert!(gc
-            .geocode_report(text, None, Some("Agence France Presse"))
+            .geocode_report(text, None, Some("Agence France Presse"), None)
             .focus
             .is_none());
         assert!(gc
-            .geocode_report(text, Some("Kenya and Uganda"), None)
+            .geocode_report(text, Some("Kenya and Uganda"), None, None)
             .focus
             .is_none());
         // A place in the text wins over the metadata.
@@ -3942,10 +3986,48 @@ mod tests {
                 "Gunmen killed 3 in Nyala.",
                 None,
                 Some("Agence Benin Press"),
+                None,
             )
             .focus
             .expect("focus");
         assert_eq!(f.country, "SD");
+    }
+
+    #[test]
+    fn builtin_publisher_country_reads_the_country_code_domain() {
+        let cc = |u: &str| publisher_country(u).map(|c| String::from_utf8_lossy(&c).into_owned());
+        assert_eq!(cc("http://www.lfpress.ca/news/1"), Some("CA".into()));
+        assert_eq!(
+            cc("https://www.thisisoxfordshire.co.uk/news/"),
+            Some("GB".into())
+        );
+        assert_eq!(cc("https://user@Actualite.CD:443/x?y#z"), Some("CD".into()));
+        assert_eq!(cc("www.theherald.com.au"), Some("AU".into()));
+        for none in [
+            "http://columbuslocalnews.com/articles/1",
+            "https://example.org",
+            "https://news.tv/a",
+            "https://europa.eu/x",
+            "https://x.c0/",
+            "localhost",
+            "",
+        ] {
+            assert_eq!(cc(none), None, "{none}");
+        }
+        // The publisher's country decides between namesakes the text leaves open.
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let text = "Girl, 16, attacked in Lancaster park. DETECTIVES in Lancaster have released \
+                    an image of a man.";
+        let at = |url: Option<&str>| {
+            let f = gc
+                .geocode_report(text, None, None, url)
+                .focus
+                .expect("focus");
+            f.country
+        };
+        assert_eq!(at(Some("http://www.lancastercitizen.co.uk/news/4")), "GB");
+        assert_eq!(at(None), "US");
+        assert_eq!(at(Some("http://lancasteronline.com/news/4")), "US");
     }
 
     #[test]
@@ -4028,11 +4110,13 @@ mod tests {
         assert_eq!(g.focus.expect("focus").country, "SO");
         // Outlets with a national beat, in the source; they outweigh actors.
         let text = "Gunmen attacked farmers in their fields.";
-        let f = gc.geocode_report(text, None, Some("Radio Dabanga")).focus;
+        let f = gc
+            .geocode_report(text, None, Some("Radio Dabanga"), None)
+            .focus;
         assert_eq!(f.expect("focus").country, "SD");
         let text = "Boko Haram raided a village, killing two.";
         let f = gc
-            .geocode_report(text, None, Some("Xinhua; Camer.be"))
+            .geocode_report(text, None, Some("Xinhua; Camer.be"), None)
             .focus;
         let f = f.expect("focus");
         assert_eq!(
@@ -4057,6 +4141,7 @@ mod tests {
                 "Militiamen burned houses in Kafe.",
                 None,
                 Some("Radio Okapi"),
+                None,
             )
             .focus
             .expect("focus");

@@ -88,6 +88,7 @@ impl Enricher {
                 &mut f,
                 report.title.as_deref(),
                 report.source.as_deref(),
+                report.url.as_deref(),
             );
             (extraction, geo)
         });
