@@ -37,12 +37,13 @@
 //!    provinces of one country share with a direction names them ("Sinai", "Darfur").
 //! 2. **Disambiguation**: each mention's candidates get a prior (entry kind, population, feature
 //!    rank, alternate name or not, a country's own name beating towns that share it, unless the
-//!    text uses it as a town's, "a Lebanon woman", "Jordan Elementary", in a text about another
-//!    country that has such a town), then
-//!    context: countries the report names or implies (each name counted once however often it
-//!    is repeated; also through its actors and outlets, [`hints`]: "Boko Haram", "Radio
-//!    Okapi", and the publisher's country-code domain: "lfpress.ca"; a small namesake of a world city, a country or a big province abroad ("Wales",
-//!    "Canadian") takes only a base share unless another
+//!    text uses it as a town's, "a Lebanon woman", "Jordan Elementary", "508 Cumberland St.,
+//!    Lebanon", "Terry Jolly, 60, Lebanon", in a text about another country that has such a
+//!    town), then context: countries the report names or implies (each name counted once
+//!    however often it is repeated; also through its actors and outlets, [`hints`]: "Boko
+//!    Haram", "Radio Okapi", and the publisher's country-code domain: "lfpress.ca"; a small
+//!    namesake of a world city, a country or a big province abroad ("Wales", "Canadian") takes
+//!    only a base share unless another
 //!    name's likeliest place lies in its province: "Moscow" in American news is Moscow, Russia,
 //!    "Paris" with "Dallas" is Paris, Texas), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
@@ -360,6 +361,43 @@ fn publisher_country(url: &str) -> Option<[u8; 2]> {
     } else {
         tld.map(|c| c.to_ascii_uppercase())
     })
+}
+
+/// Whether the name at byte `st` of the folded `text` stands where news writes a town of
+/// residence: after a street address and a comma ("1301 Lafayette Ave., Lebanon"), or after a
+/// person's age ("Terry Jolly, 60, Lebanon").
+fn residence_position(text: &str, st: usize) -> bool {
+    let Some(before) = text[..st].trim_end().strip_suffix(',') else {
+        return false;
+    };
+    let before = before.trim_end();
+    // "Name, 60, Lebanon": an age, after a name and a comma.
+    if let Some((head, age)) = before.rsplit_once(',') {
+        let age = age.trim();
+        if !age.is_empty() && age.len() <= 3 && age.bytes().all(|b| b.is_ascii_digit()) {
+            return !head.trim_end().is_empty();
+        }
+    }
+    // "508 Cumberland St.": a street word after a house number and one to three words of a
+    // name (the text is folded: "the road" must not pass for a street's name).
+    let mut words = before.rsplit(' ').filter(|w| !w.is_empty());
+    let street = words.next().unwrap_or("").trim_end_matches('.');
+    if !words::STREET_SUFFIXES.contains(&street) {
+        return false;
+    }
+    for (n, w) in words.take(4).enumerate() {
+        if w.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+            let number = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            return n > 0 && number.bytes().all(|b| b.is_ascii_digit());
+        }
+        if matches!(
+            w,
+            "the" | "a" | "an" | "of" | "on" | "in" | "at" | "to" | "and" | "from"
+        ) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Country-code top-level domains sold and used worldwide as generic ones, and ".eu".
@@ -2449,7 +2487,8 @@ impl Geocoder {
         // would take its demonym ("a Lebanon woman", "Jordan Elementary School", not "a
         // Lebanese woman"): a town's name, if the text is about a country that has the town.
         let town_cue = has_country_name
-            && next.is_some_and(|(a, _, w, _)| a == e + 1 && words::TOWN_NOUNS.contains(&w));
+            && (next.is_some_and(|(a, _, w, _)| a == e + 1 && words::TOWN_NOUNS.contains(&w))
+                || residence_position(text, st));
         // "X district, Kandahar": the name after is the province, not its capital.
         if Self::container_position(text, st) {
             admin_hint = true;
@@ -3994,6 +4033,25 @@ mod tests {
     }
 
     #[test]
+    fn residence_positions() {
+        for (text, yes) in [
+            ("at 1301 lafayette ave., lebanon", true),
+            ("home, 508 cumberland st., lebanon", true),
+            ("at 12b n. main street, lebanon", true),
+            ("terry jolly, 60, lebanon", true),
+            ("on the road, lebanon", false),
+            ("30 houses on the road, lebanon", false),
+            ("main st., lebanon", false),
+            ("in 2006, lebanon", false),
+            ("lebanon", false),
+            ("at 1301 lafayette ave. lebanon", false),
+        ] {
+            let st = text.rfind("lebanon").expect("name");
+            assert_eq!(residence_position(text, st), yes, "{text}");
+        }
+    }
+
+    #[test]
     fn builtin_publisher_country_reads_the_country_code_domain() {
         let cc = |u: &str| publisher_country(u).map(|c| String::from_utf8_lossy(&c).into_owned());
         assert_eq!(cc("http://www.lfpress.ca/news/1"), Some("CA".into()));
@@ -4511,6 +4569,30 @@ mod tests {
             .map(|l| (l.level, l.country.as_str()))
             .collect();
         assert_eq!(jordan, vec![(Level::Place, "US"); 2], "{g:?}");
+        // A town of residence after a street address or a person's age.
+        for text in [
+            "Services are at the funeral home, 508 Cumberland St., Lebanon. She lived in \
+             Myerstown.",
+            "Terry Lee Jolly, 60, Lebanon, was arrested in Myerstown.",
+        ] {
+            let l = &gc.geocode(text).locations[0];
+            assert_eq!(
+                (l.level, l.country.as_str()),
+                (Level::Place, "US"),
+                "{text}: {l:?}"
+            );
+        }
+        // Not after a count and a noun, nor in running text about the country.
+        for text in [
+            "Shelling hit 30 houses on the road, Lebanon's army said.",
+            "The army fired on the crowd, Lebanon's president said in Beirut.",
+        ] {
+            let g = gc.geocode(text);
+            assert!(
+                names(&g).contains(&("Lebanon".to_string(), "LB".to_string())),
+                "{text}: {g:?}"
+            );
+        }
         // National bodies bear the country's name.
         let g = gc.geocode(
             "Washington and Moscow will meet in the NATO-Russia Council, the United States said.",

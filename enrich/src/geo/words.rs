@@ -80,6 +80,36 @@ pub const TOWN_NOUNS: &[&str] = &[
     "library",
 ];
 
+/// Words that end a street address ("400 S. Locust St.", "1301 Lafayette Ave."); a name right
+/// after an address and a comma is the address's town.
+pub const STREET_SUFFIXES: &[&str] = &[
+    "road",
+    "rd",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "boulevard",
+    "blvd",
+    "drive",
+    "dr",
+    "lane",
+    "ln",
+    "way",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "parkway",
+    "pkwy",
+    "pike",
+    "circle",
+    "terrace",
+    "trail",
+    "highway",
+    "hwy",
+];
+
 /// Plural generics that close a list of divisions ("Otoe and Washington counties", "Kano and
 /// Kaduna states"). After a single name they are the divisions of that name's state or country
 /// ("ten Kentucky counties").
