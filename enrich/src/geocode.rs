@@ -55,7 +55,9 @@
 //!    country or a big city (local news names several places of one state), and proximity to
 //!    the other mentions' best candidates. Where the text states a container ("Brussels,
 //!    Belgium") the candidates inside it beat the others whatever the rest of the text is
-//!    about; a place that its stated container contradicts is dropped, and so is a lone small uncued place with no support. Every location carries a `score` in [0, 1].
+//!    about; a place that its stated container contradicts is dropped, and so is a lone small
+//!    uncued place with no support; a district abroad named without its generic word ("Prince"
+//!    for Prince County) in a text about another country gives way to the next candidate. Every location carries a `score` in [0, 1].
 //! 3. **Focus**: the most confident, most specific location of the event, weighed by level,
 //!    position, place cues and the dominant country; not the dateline ("BEIRUT (AP) —", with its
 //!    state: "BELGRADE, Minn. --") and not a capital in a statement ("the government in Khartoum
@@ -2747,6 +2749,7 @@ impl Geocoder {
         Self::confirm_containers(s);
         Self::proximity(s);
         Self::choose(s);
+        self.drop_bare_divisions_abroad(s);
         self.prune_against_containers(s);
         self.mark_datelines(s);
     }
@@ -3151,6 +3154,47 @@ impl Geocoder {
             }
             if b.e.kind == EntryKind::Demonym && b.score < 0.8 {
                 mm.conf *= 0.8;
+            }
+        }
+    }
+
+    /// A district abroad named without the generic word of its name ("Cheshire" for Cheshire
+    /// County, New Hampshire, "Craven" for Craven County) in a text about another country is no
+    /// toponym unless a cue says place: English county and district names, racing circuits and
+    /// stadiums ("Craven Cottage") share them, and the text would write "County" if it meant
+    /// the American one.
+    fn drop_bare_divisions_abroad(&self, s: &mut Scratch) {
+        let lead = s.lead_country;
+        if lead == NONE {
+            return;
+        }
+        let text = &s.folded.text;
+        let bare = |m: &Mention, c: &Cand| {
+            c.e.kind == EntryKind::Admin2
+                && c.country != lead
+                && self.gazetteer.admin2_rec(c.e.index).is_some_and(|rec| {
+                    let name = crate::fold::fold(self.gazetteer.area_name(rec));
+                    words::strip_generics(&name).is_some()
+                        && words::strip_generics(&text[m.fstart..m.fend]).is_none()
+                })
+        };
+        for m in &mut s.mentions {
+            if m.cue || m.place_hint || !bare(m, &s.cands[m.best]) {
+                continue;
+            }
+            // The best of the other candidates ("Los Angeles" the city, not the county), if any.
+            let mut next: Option<usize> = None;
+            for (k, c) in s.cands[m.c0..m.c1].iter().enumerate() {
+                if m.c0 + k != m.best
+                    && next.is_none_or(|n| c.score > s.cands[n].score)
+                    && !bare(m, c)
+                {
+                    next = Some(m.c0 + k);
+                }
+            }
+            match next {
+                Some(n) => m.best = n,
+                None => m.keep = false,
             }
         }
     }
@@ -4600,6 +4644,25 @@ mod tests {
         assert!(
             names(&g).contains(&("Russia".to_string(), "RU".to_string())),
             "{g:?}"
+        );
+    }
+
+    #[test]
+    fn builtin_bare_districts_abroad_are_no_toponyms() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // "Prince" is Prince County, Prince Edward Island, only by its name without "County".
+        let g = gc.geocode("The Emirati's last win came with Prince Bishop at Meydan in Dubai.");
+        assert!(
+            g.locations.iter().all(|l| l.country != "CA"),
+            "{:?}",
+            names(&g)
+        );
+        // At home, or with its generic, the county stays.
+        let g = gc.geocode("Farmers in Prince County, Prince Edward Island, lost their crops.");
+        assert!(
+            g.locations.iter().any(|l| l.name == "Prince County"),
+            "{:?}",
+            names(&g)
         );
     }
 
