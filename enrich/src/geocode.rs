@@ -41,10 +41,12 @@
 //!    Lebanon", "Terry Jolly, 60, Lebanon", in a text about another country that has such a
 //!    town), then context: countries the report names or implies (each name counted once
 //!    however often it is repeated; also through its actors and outlets, [`hints`]: "Boko
-//!    Haram", "Radio Okapi", and the publisher's country-code domain: "lfpress.ca"; a small
-//!    namesake of a world city, a country or a big province abroad ("Wales", "Canadian") takes
-//!    only a base share unless another
-//!    name's likeliest place lies in its province: "Moscow" in American news is Moscow, Russia,
+//!    Haram", "Radio Okapi", and the publisher's country-code domain: "lfpress.ca"; the
+//!    publisher's town, a name its host carries ("Paris" in parispi.net), is no world city
+//!    abroad, and under a country-code domain lies in that country; a small namesake of a world
+//!    city, a country or a big province abroad ("Wales", "Canadian") takes only a base share
+//!    unless another name's likeliest place lies in its province: "Moscow" in American news is
+//!    Moscow, Russia,
 //!    "Paris" with "Dallas" is Paris, Texas), the admin hierarchy the text states (the
 //!    container right after a place counts most: "Konmendra village in Gumla district,
 //!    Jharkhand", "Belgrade, Minn."; a state or county named anywhere in the text, by a name
@@ -400,6 +402,58 @@ fn residence_position(text: &str, st: usize) -> bool {
         }
     }
     false
+}
+
+/// Writes into `out` the lower-case letters of the host name of `url` without its first label
+/// when that is "www" and without its top-level domain, and a second-level one of two or three
+/// letters ("parispi" for `http://www.parispi.net/x`, "thisisoxfordshire" for
+/// `thisisoxfordshire.co.uk`).
+fn publisher_host(url: &str, out: &mut String) {
+    out.clear();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
+    let mut labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return;
+    }
+    labels.pop();
+    if labels.len() >= 2 && labels.last().is_some_and(|l| l.len() <= 3) {
+        labels.pop();
+    }
+    if labels.len() >= 2 && labels[0].eq_ignore_ascii_case("www") {
+        labels.remove(0);
+    }
+    for l in labels {
+        out.extend(
+            l.chars()
+                .filter(char::is_ascii_alphabetic)
+                .map(|c| c.to_ascii_lowercase()),
+        );
+    }
+}
+
+/// Whether the folded name `name` is the publisher's town: its letters (five or more) are in
+/// the publisher's host name `home`.
+fn home_name(home: &str, name: &str) -> bool {
+    if home.is_empty() {
+        return false;
+    }
+    let mut buf = [0u8; 48];
+    let mut n = 0;
+    for b in name.bytes() {
+        if b.is_ascii_lowercase() {
+            if n == buf.len() {
+                return false;
+            }
+            buf[n] = b;
+            n += 1;
+        } else if b != b' ' && b != b'-' && b != b'.' {
+            return false;
+        }
+    }
+    n >= 5 && std::str::from_utf8(&buf[..n]).is_ok_and(|w| home.contains(w))
 }
 
 /// Country-code top-level domains sold and used worldwide as generic ones, and ".eu".
@@ -964,6 +1018,11 @@ struct Scratch {
     top_provinces: Vec<(u32, u64)>,
     /// Keys of the country names the text uses as towns' ([`Geocoder::local_namesakes`]).
     local_keys: Vec<u64>,
+    /// The letters of the publisher's host name without "www" and the top-level domain
+    /// ("parispi" for www.parispi.net): a name in it is the publisher's town.
+    home: String,
+    /// The country of the publisher's country-code domain.
+    home_country: Option<u32>,
     /// The mentions whose best candidate is a place or district: the mention's index and folded
     /// start, the candidate's point; sorted by latitude ([`Geocoder::proximity`]).
     bests: Vec<(usize, usize, f32, f32)>,
@@ -1357,11 +1416,12 @@ impl Geocoder {
         for part in [title, source].into_iter().flatten() {
             self.country_hints(part, &mut extra, &mut provinces);
         }
-        if let Some(c) = url.and_then(publisher_country).and_then(|cc| {
+        let home_country = url.and_then(publisher_country).and_then(|cc| {
             std::str::from_utf8(&cc)
                 .ok()
                 .and_then(|cc| self.gazetteer.country_index(cc))
-        }) {
+        });
+        if let Some(c) = home_country {
             let w = hint_weight(HintKind::Outlet);
             match extra.iter_mut().find(|h| h.0 == c) {
                 Some(h) => h.1 = h.1.max(w),
@@ -1371,7 +1431,11 @@ impl Geocoder {
         let mut all = Vec::new();
         let mut g = Self::with_scratch(|s| {
             std::mem::swap(&mut s.folded, folded);
+            publisher_host(url.unwrap_or(""), &mut s.home);
+            s.home_country = home_country;
             let g = self.geocode_with(text, &extra, false, s);
+            s.home.clear();
+            s.home_country = None;
             std::mem::swap(&mut s.folded, folded);
             if g.focus.is_none() {
                 // The hints of the metadata and of the text, which `geocode_with` gathered.
@@ -2805,8 +2869,10 @@ impl Geocoder {
             // A world city, a country or nationality, or a province of a million people among
             // the candidates, under its own name ("Moscow", "Canadian", "Wales"; not
             // "Salisbury" for Harare): its country.
+            let home = home_name(&s.home, &s.folded.text[m.fstart..m.fend]);
             let world = s.cands[m.c0..m.c1]
                 .iter()
+                .filter(|_| !home)
                 .find(|c| {
                     !c.e.alternate
                         && match c.e.kind {
@@ -2855,6 +2921,23 @@ impl Geocoder {
         let lead = s.lead_country;
         if lead == NONE {
             return;
+        }
+        // The publisher's town ("Paris" in parispi.net) is in the country of its domain
+        // (".co.uk"), else in the country the text is about.
+        let home = s.home_country.unwrap_or(NONE);
+        for m in s.mentions.iter().filter(|_| home != NONE) {
+            if !home_name(&s.home, &s.folded.text[m.fstart..m.fend]) {
+                continue;
+            }
+            let cands = &mut s.cands[m.c0..m.c1];
+            let local = |c: &Cand| {
+                c.country == home && matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
+            };
+            if cands.iter().any(local) {
+                for c in cands.iter_mut().filter(|c| c.country != home) {
+                    c.score -= 1.0;
+                }
+            }
         }
         let keys = &mut s.local_keys;
         keys.clear();
@@ -4093,6 +4176,61 @@ mod tests {
             let st = text.rfind("lebanon").expect("name");
             assert_eq!(residence_position(text, st), yes, "{text}");
         }
+    }
+
+    #[test]
+    fn publisher_host_and_home_names() {
+        let mut h = String::new();
+        for (url, host) in [
+            ("http://www.parispi.net/news/1", "parispi"),
+            ("https://www.thisisoxfordshire.co.uk/x", "thisisoxfordshire"),
+            ("chronicle.augusta.com", "chronicleaugusta"),
+            ("https://www.news-leader.com:8080/a?b", "newsleader"),
+            ("localhost", ""),
+            ("", ""),
+        ] {
+            publisher_host(url, &mut h);
+            assert_eq!(h, host, "{url}");
+        }
+        assert!(home_name("parispi", "paris"));
+        assert!(home_name("thelancasterandmorecambecitizen", "lancaster"));
+        assert!(home_name("newarkadvocate", "newark"));
+        // Short names, names with other letters, and an empty host name nothing.
+        assert!(!home_name("bclocalnews", "bc"));
+        assert!(!home_name("columbuslocalnews", "dublin"));
+        assert!(!home_name("parispi", "paris (tx)"));
+        assert!(!home_name("", "paris"));
+    }
+
+    #[test]
+    fn builtin_the_publishers_town_is_no_world_city_abroad() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let text = "The project bid was awarded to Midwest Restoration of Paris, the mayor of \
+                    Huntingdon said.";
+        let at = |url: Option<&str>| {
+            let f = gc
+                .geocode_report(text, None, None, url)
+                .focus
+                .expect("focus");
+            f.country
+        };
+        assert_eq!(at(None), "FR");
+        assert_eq!(at(Some("http://www.parispi.net/news/1")), "US");
+        // With a country-code domain, the publisher's town is in that country.
+        let text = "Twickenham pub hosts charity week. The George in Twickenham sets up its \
+                    first annual charity week.";
+        let at = |url: Option<&str>| {
+            let f = gc
+                .geocode_report(text, None, None, url)
+                .focus
+                .expect("focus");
+            f.country
+        };
+        assert_eq!(at(Some("http://www.twickenhamnews.com/1")), "US");
+        assert_eq!(
+            at(Some("http://www.richmondandtwickenhamtimes.co.uk/1")),
+            "GB"
+        );
     }
 
     #[test]
