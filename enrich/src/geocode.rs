@@ -343,16 +343,20 @@ static REGIONS_BY_FIRST_BYTE: std::sync::LazyLock<Vec<Vec<usize>>> =
 
 /// Weight of a country hint as context: an outlet's beat is its country, armed groups cross
 /// borders.
+/// The host name of a URL: without scheme, user, port, path, query or a final dot.
+fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    host.split(':').next().unwrap_or("").trim_end_matches('.')
+}
+
 /// The country a report's address names by its country-code top-level domain ("lfpress.ca",
 /// "www.thisisoxfordshire.co.uk"): a publisher there writes mostly about its own country, like
 /// an outlet [`hints`] names. Generic domains (".com", ".org") and the country codes sold as
 /// generic ones (".tv", ".io", ".co", ".me"...) say nothing; neither does ".eu".
 fn publisher_country(url: &str) -> Option<[u8; 2]> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next()?.trim_end_matches('.');
-    let (_, tld) = host.rsplit_once('.')?;
+    let (_, tld) = url_host(url).rsplit_once('.')?;
     let &[a, b] = tld.as_bytes() else {
         return None;
     };
@@ -410,11 +414,7 @@ fn residence_position(text: &str, st: usize) -> bool {
 /// `thisisoxfordshire.co.uk`).
 fn publisher_host(url: &str, out: &mut String) {
     out.clear();
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
-    let mut labels: Vec<&str> = host.split('.').collect();
+    let mut labels: Vec<&str> = url_host(url).split('.').collect();
     if labels.len() < 2 {
         return;
     }
