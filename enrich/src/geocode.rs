@@ -4178,6 +4178,12 @@ mod tests {
         }
     }
 
+    /// The country of the focus of `text` published at `url`.
+    fn focus_country(gc: &Geocoder, text: &str, url: Option<&str>) -> String {
+        let g = gc.geocode_report(text, None, None, url);
+        g.focus.expect("focus").country
+    }
+
     #[test]
     fn publisher_host_and_home_names() {
         let mut h = String::new();
@@ -4207,25 +4213,13 @@ mod tests {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
         let text = "The project bid was awarded to Midwest Restoration of Paris, the mayor of \
                     Huntingdon said.";
-        let at = |url: Option<&str>| {
-            let f = gc
-                .geocode_report(text, None, None, url)
-                .focus
-                .expect("focus");
-            f.country
-        };
+        let at = |url: Option<&str>| focus_country(&gc, text, url);
         assert_eq!(at(None), "FR");
         assert_eq!(at(Some("http://www.parispi.net/news/1")), "US");
         // With a country-code domain, the publisher's town is in that country.
         let text = "Twickenham pub hosts charity week. The George in Twickenham sets up its \
                     first annual charity week.";
-        let at = |url: Option<&str>| {
-            let f = gc
-                .geocode_report(text, None, None, url)
-                .focus
-                .expect("focus");
-            f.country
-        };
+        let at = |url: Option<&str>| focus_country(&gc, text, url);
         assert_eq!(at(Some("http://www.twickenhamnews.com/1")), "US");
         assert_eq!(
             at(Some("http://www.richmondandtwickenhamtimes.co.uk/1")),
@@ -4258,13 +4252,7 @@ mod tests {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
         let text = "Girl, 16, attacked in Lancaster park. DETECTIVES in Lancaster have released \
                     an image of a man.";
-        let at = |url: Option<&str>| {
-            let f = gc
-                .geocode_report(text, None, None, url)
-                .focus
-                .expect("focus");
-            f.country
-        };
+        let at = |url: Option<&str>| focus_country(&gc, text, url);
         assert_eq!(at(Some("http://www.lancastercitizen.co.uk/news/4")), "GB");
         assert_eq!(at(None), "US");
         assert_eq!(at(Some("http://lancasteronline.com/news/4")), "US");

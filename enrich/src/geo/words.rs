@@ -81,34 +81,8 @@ pub const TOWN_NOUNS: &[&str] = &[
 ];
 
 /// Words that end a street address ("400 S. Locust St.", "1301 Lafayette Ave."); a name right
-/// after an address and a comma is the address's town.
-pub const STREET_SUFFIXES: &[&str] = &[
-    "road",
-    "rd",
-    "street",
-    "st",
-    "avenue",
-    "ave",
-    "boulevard",
-    "blvd",
-    "drive",
-    "dr",
-    "lane",
-    "ln",
-    "way",
-    "court",
-    "ct",
-    "place",
-    "pl",
-    "parkway",
-    "pkwy",
-    "pike",
-    "circle",
-    "terrace",
-    "trail",
-    "highway",
-    "hwy",
-];
+/// after an address and a comma is the address's town. The first words of [`NAME_TAILS`].
+pub const STREET_SUFFIXES: &[&str] = NAME_TAILS.split_at(22).0;
 
 /// Plural generics that close a list of divisions ("Otoe and Washington counties", "Kano and
 /// Kaduna states"). After a single name they are the divisions of that name's state or country
@@ -269,6 +243,7 @@ pub const PERSON_TITLES: &[&str] = &[
 /// Organisations named after a place ("Alexandria Police", "Richmond Council", "Paris News") keep
 /// the place: news annotators count it, and it says where the story is.
 pub const NAME_TAILS: &[&str] = &[
+    // Street words first: the 22 of them are also [`STREET_SUFFIXES`].
     "road",
     "rd",
     "street",
@@ -1785,6 +1760,13 @@ mod tests {
     }
 
     #[test]
+    fn street_suffixes_are_the_street_words_of_the_tails() {
+        assert_eq!(STREET_SUFFIXES.first(), Some(&"road"));
+        assert_eq!(STREET_SUFFIXES.last(), Some(&"trail"));
+        assert_eq!(NAME_TAILS.get(STREET_SUFFIXES.len()), Some(&"university"));
+    }
+
+    #[test]
     fn lists_are_folded() {
         for list in [
             ADMIN_GENERICS,
@@ -1792,6 +1774,7 @@ mod tests {
             PLACE_CUES,
             PERSON_TITLES,
             NAME_TAILS,
+            STREET_SUFFIXES,
             COMMON_WORDS,
             DIRECTIONS,
             GIVEN_NAMES,
