@@ -617,18 +617,39 @@ fn last_slot(w: &str) -> usize {
     w.as_bytes().last().map_or(0, |&b| usize::from(b & 31))
 }
 
-/// The hand-made given names and the Census ones that are no common word ("Will", "June").
-fn given_names() -> Vec<&'static str> {
+/// The hand-made given names and the Census ones that are no common word ("Will", "June"),
+/// sorted, made once for the word set and the person lists.
+static GIVEN: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
     let common = SET_COMMON.words();
-    let mut v = words::GIVEN_NAMES.to_vec();
-    v.extend(
-        words::CENSUS_GIVEN_NAMES
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#') && !common.contains(l)),
-    );
-    v.sort_unstable();
+    let mut hand = words::GIVEN_NAMES.to_vec();
+    hand.sort_unstable();
+    let mut census: Vec<&'static str> = words::CENSUS_GIVEN_NAMES
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !common.contains(l))
+        .collect();
+    // The Census file is kept sorted: merged with the short hand-made list, not sorted again.
+    if !census.is_sorted() {
+        census.sort_unstable();
+    }
+    let mut v = Vec::with_capacity(hand.len() + census.len());
+    let (mut a, mut b) = (hand.iter().peekable(), census.iter().peekable());
+    while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
+        if x <= y {
+            v.push(x);
+            a.next();
+        } else {
+            v.push(y);
+            b.next();
+        }
+    }
+    v.extend(a);
+    v.extend(b);
     v.dedup();
     v
+});
+
+fn given_names() -> Vec<&'static str> {
+    GIVEN.clone()
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
@@ -737,7 +758,7 @@ impl ListBits {
 }
 
 static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(|| {
-    let given = given_names();
+    let given = &*GIVEN;
     let lists: [(&[&'static str], u16); 11] = [
         (words::PLACE_CUES, IN_CUES),
         (words::DIRECTIONS, IN_DIRECTIONS),
@@ -748,7 +769,7 @@ static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(||
         (words::ADMIN_GENERICS, IN_ADMIN_GENERICS),
         (words::PLACE_GENERICS, IN_PLACE_GENERICS),
         (FEATURE_WORDS, IN_FEATURE_WORDS),
-        (&given, IN_GIVEN),
+        (given, IN_GIVEN),
         (
             &["st", "saint", "san", "santa", "los", "las", "la", "le"],
             IN_NAME_ARTICLES,
