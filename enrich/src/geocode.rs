@@ -95,6 +95,31 @@ pub struct Geocoder {
     directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
     /// Where the name index's walks start: the states after a word's first letters.
     prefixes: NamePrefixes,
+    /// The part of each place's prior that its population and rank give
+    /// ([`Geocoder::candidate`]), made once with the geocoder: a candidate reads it instead of
+    /// taking a logarithm.
+    place_priors: Vec<f32>,
+    /// The part of each admin1 and admin2 division's prior that its population gives.
+    admin1_priors: Vec<f32>,
+    admin2_priors: Vec<f32>,
+}
+
+/// The population and rank part of a place's prior.
+fn place_prior(p: &crate::gazetteer::PlaceRec) -> f32 {
+    let rank_bonus = match p.rank {
+        6 => 0.3,
+        5 => 0.2,
+        4 => 0.1,
+        3 => 0.05,
+        0 => -0.1,
+        _ => 0.0,
+    };
+    0.15 + 0.07 * (p.population as f32 + 1.0).log10() + rank_bonus
+}
+
+/// The population part of a division's prior.
+fn admin_prior(a: &crate::gazetteer::AreaRec) -> f32 {
+    0.03 * (a.population as f32 + 1.0).log10().min(7.0) - 0.15
 }
 
 /// The states of the name index's fst after each string of one to four lower-case ASCII
@@ -1141,6 +1166,9 @@ impl Geocoder {
         Geocoder {
             directional: directional_index(&gazetteer),
             prefixes: NamePrefixes::new(gazetteer.names().as_fst()),
+            place_priors: gazetteer.places.iter().map(place_prior).collect(),
+            admin1_priors: gazetteer.admin1.iter().map(admin_prior).collect(),
+            admin2_priors: gazetteer.admin2.iter().map(admin_prior).collect(),
             gazetteer,
             hint_countries,
             hint_provinces,
@@ -2609,15 +2637,7 @@ impl Geocoder {
                 c.lat = p.lat;
                 c.lon = p.lon;
                 c.population = p.population;
-                let rank_bonus = match p.rank {
-                    6 => 0.3,
-                    5 => 0.2,
-                    4 => 0.1,
-                    3 => 0.05,
-                    0 => -0.1,
-                    _ => 0.0,
-                };
-                c.prior = 0.15 + 0.07 * (p.population as f32 + 1.0).log10() + rank_bonus;
+                c.prior = self.place_priors[e.index as usize];
                 if e.alternate {
                     c.prior -= 0.05;
                 }
@@ -2641,12 +2661,11 @@ impl Geocoder {
                 if e.kind == EntryKind::Admin2 {
                     c.admin1 = a.parent;
                     c.admin2 = e.index;
-                    c.prior = 0.45;
+                    c.prior = 0.45 + self.admin2_priors[e.index as usize];
                 } else {
                     c.admin1 = e.index;
-                    c.prior = 0.7;
+                    c.prior = 0.7 + self.admin1_priors[e.index as usize];
                 }
-                c.prior += 0.03 * (a.population as f32 + 1.0).log10().min(7.0) - 0.15;
                 if admin_hint {
                     c.prior += 0.35;
                 }
