@@ -81,7 +81,7 @@ impl Folded {
 
 /// The length of the run of ASCII bytes that `b` starts with, read eight bytes at a time.
 #[inline]
-fn ascii_run(b: &[u8]) -> usize {
+pub(crate) fn ascii_run(b: &[u8]) -> usize {
     let mut i = 0;
     while let Some(chunk) = b.get(i..i + 8) {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else {

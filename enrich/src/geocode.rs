@@ -994,10 +994,7 @@ fn case_flags(text: &str, out: &mut Vec<u8>) {
     }
     let mut rest = text;
     loop {
-        let n = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
+        let n = crate::fold::ascii_run(rest.as_bytes());
         out.extend(rest[..n].bytes().map(ascii));
         rest = &rest[n..];
         let Some(c) = rest.chars().next() else {
