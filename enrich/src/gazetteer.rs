@@ -205,6 +205,7 @@ struct SpelledList {
 
 /// A division: its index in `admin1` or `admin2`, where its key's letters are in
 /// [`SpelledList::chars`], the letters binned.
+#[derive(Clone, Copy)]
 struct Spelled {
     index: u32,
     start: u32,
@@ -891,7 +892,27 @@ impl Gazetteer {
                 bins: Bins::of(own),
             });
         }
-        out.items.sort_unstable_by_key(|d| (d.len, d.index));
+        // By key length, then index (the order they are in): a counting sort over the few
+        // lengths.
+        let slots = out
+            .items
+            .iter()
+            .map(|d| d.len as usize + 2)
+            .max()
+            .unwrap_or(1);
+        let mut at = vec![0usize; slots];
+        for d in &out.items {
+            at[d.len as usize + 1] += 1;
+        }
+        for k in 1..at.len() {
+            at[k] += at[k - 1];
+        }
+        let mut sorted = out.items.clone();
+        for d in &out.items {
+            sorted[at[d.len as usize]] = *d;
+            at[d.len as usize] += 1;
+        }
+        out.items = sorted;
         out
     }
 
