@@ -2178,14 +2178,20 @@ impl Geocoder {
         v: u64,
     ) -> Option<Mention> {
         let g = &*self.gazetteer;
-        s.key.clear();
-        for (k, w) in text[st..e].split_ascii_whitespace().enumerate() {
-            if k > 0 {
-                s.key.push(' ');
+        let span = &text[st..e];
+        // A name of one word is its own key; the words of a longer one are joined by one space.
+        let key = if span.bytes().any(|b| b.is_ascii_whitespace()) {
+            s.key.clear();
+            for (k, w) in span.split_ascii_whitespace().enumerate() {
+                if k > 0 {
+                    s.key.push(' ');
+                }
+                s.key.push_str(w);
             }
-            s.key.push_str(w);
-        }
-        let key = s.key.as_str();
+            s.key.as_str()
+        } else {
+            span
+        };
         let caps = Self::all_caps(s, st, e);
         // Right after a place and a comma: where a state or province abbreviation counts
         // ("Springfield, Ill.", "Dallas, TX").
