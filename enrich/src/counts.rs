@@ -413,6 +413,21 @@ impl Toks<'_> {
     }
 }
 
+/// Whether [`parse_count`] may read a count at token `i`: digits, or a phrase that is a number
+/// word, a modifier, a range's start or an indefinite article. From any other token it reads
+/// none, and most phrases (the triggers, the victim nouns) are asked this for much less.
+pub fn may_start_count(t: &Toks, i: usize) -> bool {
+    match t.toks[i].kind {
+        TokKind::Number { .. } => true,
+        TokKind::Phrase(_) => {
+            let info = t.info(i);
+            info.number.is_some()
+                || info.cues & (cue::RANGE_START | cue::MODIFIER | cue::INDEFINITE) != 0
+        }
+        _ => false,
+    }
+}
+
 /// Reads the count phrase starting at token `i`, if there is one: modifiers, a number expression,
 /// an optional range, and the noun counted (up to three words on, e.g. "12 Taliban militants").
 pub fn parse_count(t: &Toks, i: usize) -> Option<Count> {

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::Anchored;
 
-use crate::counts::{parse_count, read_number, Count, Tok, TokKind, Toks};
+use crate::counts::{may_start_count, parse_count, read_number, Count, Tok, TokKind, Toks};
 use crate::fold::{char_slice, Folded};
 use crate::lexicon::{cue, CountRole, Lexicon, Lexicons, Matcher, PhraseInfo};
 use crate::Indicator;
@@ -985,8 +985,8 @@ fn find_counts(t: &Toks, s_counts: &mut Vec<Count>, count_of: &mut Vec<u32>, gro
     let mut i = 0;
     while i < t.len() {
         // A count starts at digits or at a lexicon phrase (a number word, a modifier, "a"): a
-        // plain word, a pattern or a mark starts none.
-        let may_start = matches!(t.toks[i].kind, TokKind::Number { .. } | TokKind::Phrase(_));
+        // plain word, a pattern, a mark or another phrase starts none.
+        let may_start = may_start_count(t, i);
         if let Some(c) = may_start.then(|| parse_count(t, i)).flatten() {
             if c.end > i {
                 let id = s_counts.len() as u32;

@@ -39,10 +39,7 @@ impl Folded {
         let mut n = 0u32;
         while at < bytes.len() {
             // Runs of ASCII (most of most texts) fold byte by byte: one byte in, one byte out.
-            let run = bytes[at..]
-                .iter()
-                .position(|b| !b.is_ascii())
-                .unwrap_or(bytes.len() - at);
+            let run = ascii_run(&bytes[at..]);
             if run > 0 {
                 text.extend(bytes[at..at + run].iter().map(|&b| fold_ascii(b)));
                 self.map.extend(n..n + run as u32);
@@ -80,6 +77,27 @@ impl Folded {
         };
         (s as usize, e.max(s) as usize)
     }
+}
+
+/// The length of the run of ASCII bytes that `b` starts with, read eight bytes at a time.
+#[inline]
+pub(crate) fn ascii_run(b: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        // The high bit of each byte that is not ASCII; the first such byte is the lowest.
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(u8::is_ascii) {
+        i += 1;
+    }
+    i
 }
 
 /// Folds one character, calling `out` for each resulting character (zero or more).
@@ -157,6 +175,29 @@ pub fn char_slice(s: &str, start: usize, end: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_run_stops_at_the_first_byte_of_another_character() {
+        for text in [
+            "",
+            "abc",
+            "abcdefgh",
+            "abcdefghé",
+            "é",
+            "abcdefghijklmnopq",
+            "a Ségou b",
+        ] {
+            let b = text.as_bytes();
+            for from in 0..=b.len() {
+                let rest = &b[from..];
+                let expected = rest
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .unwrap_or(rest.len());
+                assert_eq!(ascii_run(rest), expected, "{text:?} from {from}");
+            }
+        }
+    }
 
     #[test]
     fn folds_case_and_diacritics() {

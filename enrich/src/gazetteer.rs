@@ -205,6 +205,7 @@ struct SpelledList {
 
 /// A division: its index in `admin1` or `admin2`, where its key's letters are in
 /// [`SpelledList::chars`], the letters binned.
+#[derive(Clone, Copy)]
 struct Spelled {
     index: u32,
     start: u32,
@@ -277,6 +278,30 @@ impl Bins {
         // Lanes of at most 1,016 summed in the top lane (at most 4,064: no carries).
         let total = |v: u64| (v.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
         total(more).max(total(fewer))
+    }
+
+    /// [`Bins::distance_bound`] for words of `n` and `m` letters (this one and `other`): under
+    /// 128 letters no count is capped, so the letters `other` lacks outnumber those this word
+    /// lacks by `n - m`, and one side gives the other.
+    fn distance_bound_of(&self, other: &Bins, n: usize, m: usize) -> usize {
+        if n >= 128 || m >= 128 {
+            return self.distance_bound(other);
+        }
+        fn excess(x: u64, y: u64) -> u64 {
+            let t = (x | HIGH_BITS) - y;
+            t & (((t & HIGH_BITS) >> 7) * 0x7F)
+        }
+        fn pairs(v: u64) -> u64 {
+            const LOW: u64 = 0x00FF_00FF_00FF_00FF;
+            (v & LOW) + ((v >> 8) & LOW)
+        }
+        let mut more = 0u64;
+        for (&x, &y) in self.0.iter().zip(&other.0) {
+            more += pairs(excess(x, y));
+        }
+        let more = (more.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
+        // `fewer - more == m - n`.
+        (more + m).saturating_sub(n).max(more)
     }
 }
 
@@ -867,7 +892,27 @@ impl Gazetteer {
                 bins: Bins::of(own),
             });
         }
-        out.items.sort_unstable_by_key(|d| (d.len, d.index));
+        // By key length, then index (the order they are in): a counting sort over the few
+        // lengths.
+        let slots = out
+            .items
+            .iter()
+            .map(|d| d.len as usize + 2)
+            .max()
+            .unwrap_or(1);
+        let mut at = vec![0usize; slots];
+        for d in &out.items {
+            at[d.len as usize + 1] += 1;
+        }
+        for k in 1..at.len() {
+            at[k] += at[k - 1];
+        }
+        let mut sorted = out.items.clone();
+        for d in &out.items {
+            sorted[at[d.len as usize]] = *d;
+            at[d.len as usize] += 1;
+        }
+        out.items = sorted;
         out
     }
 
@@ -928,7 +973,9 @@ impl Gazetteer {
                 let budget = (key.len().max(own.len()) / 3).min(max);
                 // Farther than the best so far: not a candidate either.
                 let limit = best.map_or(budget, |(_, bd)| bd.min(budget));
-                if key.len().abs_diff(own.len()) > limit || key_bins.distance_bound(bins) > limit {
+                if key.len().abs_diff(own.len()) > limit
+                    || key_bins.distance_bound_of(bins, key.len(), own.len()) > limit
+                {
                     continue;
                 }
                 let Some(d) = levenshtein_within(key, own, limit, &mut rows) else {
@@ -1142,6 +1189,25 @@ fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn distance_bound_of_is_distance_bound() {
+        let words = [
+            "atacora", "atakora", "wardak", "vardak", "ghor", "ghowr", "", "nimruz", "nimroz",
+        ];
+        let long: String = "ab".repeat(80);
+        for a in words.iter().copied().chain([long.as_str()]) {
+            for b in words.iter().copied().chain([long.as_str()]) {
+                let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let (bx, by) = (Bins::of(&x), Bins::of(&y));
+                assert_eq!(
+                    bx.distance_bound_of(&by, x.len(), y.len()),
+                    bx.distance_bound(&by),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
 
     /// A tiny GeoNames-format extract for unit tests (invented populations; real names and
     /// approximate coordinates).

@@ -100,6 +100,31 @@ pub struct Geocoder {
     directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
     /// Where the name index's walks start: the states after a word's first letters.
     prefixes: NamePrefixes,
+    /// The part of each place's prior that its population and rank give
+    /// ([`Geocoder::candidate`]), made once with the geocoder: a candidate reads it instead of
+    /// taking a logarithm.
+    place_priors: Vec<f32>,
+    /// The part of each admin1 and admin2 division's prior that its population gives.
+    admin1_priors: Vec<f32>,
+    admin2_priors: Vec<f32>,
+}
+
+/// The population and rank part of a place's prior.
+fn place_prior(p: &crate::gazetteer::PlaceRec) -> f32 {
+    let rank_bonus = match p.rank {
+        6 => 0.3,
+        5 => 0.2,
+        4 => 0.1,
+        3 => 0.05,
+        0 => -0.1,
+        _ => 0.0,
+    };
+    0.15 + 0.07 * (p.population as f32 + 1.0).log10() + rank_bonus
+}
+
+/// The population part of a division's prior.
+fn admin_prior(a: &crate::gazetteer::AreaRec) -> f32 {
+    0.03 * (a.population as f32 + 1.0).log10().min(7.0) - 0.15
 }
 
 /// The states of the name index's fst after each string of one to four lower-case ASCII
@@ -742,18 +767,39 @@ fn last_slot(w: &str) -> usize {
     w.as_bytes().last().map_or(0, |&b| usize::from(b & 31))
 }
 
-/// The hand-made given names and the Census ones that are no common word ("Will", "June").
-fn given_names() -> Vec<&'static str> {
+/// The hand-made given names and the Census ones that are no common word ("Will", "June"),
+/// sorted, made once for the word set and the person lists.
+static GIVEN: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
     let common = SET_COMMON.words();
-    let mut v = words::GIVEN_NAMES.to_vec();
-    v.extend(
-        words::CENSUS_GIVEN_NAMES
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#') && !common.contains(l)),
-    );
-    v.sort_unstable();
+    let mut hand = words::GIVEN_NAMES.to_vec();
+    hand.sort_unstable();
+    let mut census: Vec<&'static str> = words::CENSUS_GIVEN_NAMES
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !common.contains(l))
+        .collect();
+    // The Census file is kept sorted: merged with the short hand-made list, not sorted again.
+    if !census.is_sorted() {
+        census.sort_unstable();
+    }
+    let mut v = Vec::with_capacity(hand.len() + census.len());
+    let (mut a, mut b) = (hand.iter().peekable(), census.iter().peekable());
+    while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
+        if x <= y {
+            v.push(x);
+            a.next();
+        } else {
+            v.push(y);
+            b.next();
+        }
+    }
+    v.extend(a);
+    v.extend(b);
     v.dedup();
     v
+});
+
+fn given_names() -> Vec<&'static str> {
+    GIVEN.clone()
 }
 
 fn sorted(list: &[&'static str]) -> Vec<&'static str> {
@@ -862,7 +908,7 @@ impl ListBits {
 }
 
 static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(|| {
-    let given = given_names();
+    let given = &*GIVEN;
     let lists: [(&[&'static str], u16); 11] = [
         (words::PLACE_CUES, IN_CUES),
         (words::DIRECTIONS, IN_DIRECTIONS),
@@ -873,7 +919,7 @@ static PERSON_LISTS: std::sync::LazyLock<ListBits> = std::sync::LazyLock::new(||
         (words::ADMIN_GENERICS, IN_ADMIN_GENERICS),
         (words::PLACE_GENERICS, IN_PLACE_GENERICS),
         (FEATURE_WORDS, IN_FEATURE_WORDS),
-        (&given, IN_GIVEN),
+        (given, IN_GIVEN),
         (
             &["st", "saint", "san", "santa", "los", "las", "la", "le"],
             IN_NAME_ARTICLES,
@@ -1078,10 +1124,7 @@ fn case_flags(text: &str, out: &mut Vec<u8>) {
     }
     let mut rest = text;
     loop {
-        let n = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
+        let n = crate::fold::ascii_run(rest.as_bytes());
         out.extend(rest[..n].bytes().map(ascii));
         rest = &rest[n..];
         let Some(c) = rest.chars().next() else {
@@ -1250,6 +1293,9 @@ impl Geocoder {
         Geocoder {
             directional: directional_index(&gazetteer),
             prefixes: NamePrefixes::new(gazetteer.names().as_fst()),
+            place_priors: gazetteer.places.iter().map(place_prior).collect(),
+            admin1_priors: gazetteer.admin1.iter().map(admin_prior).collect(),
+            admin2_priors: gazetteer.admin2.iter().map(admin_prior).collect(),
             gazetteer,
             hint_countries,
             hint_provinces,
@@ -2280,14 +2326,20 @@ impl Geocoder {
         v: u64,
     ) -> Option<Mention> {
         let g = &*self.gazetteer;
-        s.key.clear();
-        for (k, w) in text[st..e].split_ascii_whitespace().enumerate() {
-            if k > 0 {
-                s.key.push(' ');
+        let span = &text[st..e];
+        // A name of one word is its own key; the words of a longer one are joined by one space.
+        let key = if span.bytes().any(|b| b.is_ascii_whitespace()) {
+            s.key.clear();
+            for (k, w) in span.split_ascii_whitespace().enumerate() {
+                if k > 0 {
+                    s.key.push(' ');
+                }
+                s.key.push_str(w);
             }
-            s.key.push_str(w);
-        }
-        let key = s.key.as_str();
+            s.key.as_str()
+        } else {
+            span
+        };
         let caps = Self::all_caps(s, st, e);
         // Right after a place and a comma: where a state or province abbreviation counts
         // ("Springfield, Ill.", "Dallas, TX").
@@ -2737,15 +2789,7 @@ impl Geocoder {
                 c.lat = p.lat;
                 c.lon = p.lon;
                 c.population = p.population;
-                let rank_bonus = match p.rank {
-                    6 => 0.3,
-                    5 => 0.2,
-                    4 => 0.1,
-                    3 => 0.05,
-                    0 => -0.1,
-                    _ => 0.0,
-                };
-                c.prior = 0.15 + 0.07 * (p.population as f32 + 1.0).log10() + rank_bonus;
+                c.prior = self.place_priors[e.index as usize];
                 if e.alternate {
                     c.prior -= 0.05;
                 }
@@ -2769,12 +2813,11 @@ impl Geocoder {
                 if e.kind == EntryKind::Admin2 {
                     c.admin1 = a.parent;
                     c.admin2 = e.index;
-                    c.prior = 0.45;
+                    c.prior = 0.45 + self.admin2_priors[e.index as usize];
                 } else {
                     c.admin1 = e.index;
-                    c.prior = 0.7;
+                    c.prior = 0.7 + self.admin1_priors[e.index as usize];
                 }
-                c.prior += 0.03 * (a.population as f32 + 1.0).log10().min(7.0) - 0.15;
                 if admin_hint {
                     c.prior += 0.35;
                 }
