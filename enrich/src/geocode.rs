@@ -371,9 +371,14 @@ static REGIONS_BY_FIRST_BYTE: std::sync::LazyLock<Vec<Vec<usize>>> =
 /// The host name of a URL: without scheme, user, port, path, query or a final dot.
 fn url_host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let host = &rest[..end];
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    host.split(':').next().unwrap_or("").trim_end_matches('.')
+    let end = host.bytes().position(|b| b == b':').unwrap_or(host.len());
+    host[..end].trim_end_matches('.')
 }
 
 /// The country a report's address names by its country-code top-level domain ("lfpress.ca",
@@ -439,23 +444,25 @@ fn residence_position(text: &str, st: usize) -> bool {
 /// `thisisoxfordshire.co.uk`).
 fn publisher_host(url: &str, out: &mut String) {
     out.clear();
-    let mut labels: Vec<&str> = url_host(url).split('.').collect();
-    if labels.len() < 2 {
+    if url.is_empty() {
         return;
     }
-    labels.pop();
-    if labels.len() >= 2 && labels.last().is_some_and(|l| l.len() <= 3) {
-        labels.pop();
+    let Some((mut host, _)) = url_host(url).rsplit_once('.') else {
+        return;
+    };
+    if let Some((rest, second)) = host.rsplit_once('.') {
+        if second.len() <= 3 {
+            host = rest;
+        }
     }
-    if labels.len() >= 2 && labels[0].eq_ignore_ascii_case("www") {
-        labels.remove(0);
+    if let Some((first, rest)) = host.split_once('.') {
+        if first.eq_ignore_ascii_case("www") {
+            host = rest;
+        }
     }
-    for l in labels {
-        out.extend(
-            l.chars()
-                .filter(char::is_ascii_alphabetic)
-                .map(|c| c.to_ascii_lowercase()),
-        );
+    out.reserve(host.len());
+    for b in host.bytes().filter(u8::is_ascii_alphabetic) {
+        out.push(char::from(b.to_ascii_lowercase()));
     }
 }
 
@@ -2912,10 +2919,9 @@ impl Geocoder {
             // A world city, a country or nationality, or a province of a million people among
             // the candidates, under its own name ("Moscow", "Canadian", "Wales"; not
             // "Salisbury" for Harare): its country.
-            let home = home_name(&s.home, &s.folded.text[m.fstart..m.fend]);
+            // The publisher's town is none of them.
             let world = s.cands[m.c0..m.c1]
                 .iter()
-                .filter(|_| !home)
                 .find(|c| {
                     !c.e.alternate
                         && match c.e.kind {
@@ -2926,6 +2932,11 @@ impl Geocoder {
                         }
                 })
                 .map_or(NONE, |c| c.country);
+            let world = if world != NONE && home_name(&s.home, &s.folded.text[m.fstart..m.fend]) {
+                NONE
+            } else {
+                world
+            };
             for c in &mut s.cands[m.c0..m.c1] {
                 let total = s
                     .countries
