@@ -1,6 +1,7 @@
 //! Fuzzes the toponym matcher (`enrich::geocode::Geocoder`) over a tiny gazetteer built from the
-//! GeoNames-format fixture in `fuzz/fixtures/gazetteer/`: no panic, mentions inside the text, the
-//! focus too, coordinates on the globe.
+//! GeoNames-format fixture in `fuzz/fixtures/gazetteer/`, with a report's address (the first
+//! line, when it has a dot) read for the publisher's country and town: no panic, mentions inside
+//! the text, the focus too, coordinates on the globe.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -32,8 +33,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // A first line that looks like an address is the report's `url`, the rest its text.
+    let (url, text) = match text.split_once('\n') {
+        Some((u, t)) if u.contains('.') => (Some(u), t),
+        _ => (None, text),
+    };
     let chars = text.chars().count();
-    let g = geocoder().geocode(text);
+    let g = geocoder().geocode_report(text, None, None, url);
     for l in &g.locations {
         assert!(l.start <= l.end && l.end <= chars, "{l:?} in {chars} chars");
         assert!((-90.0..=90.0).contains(&l.lat) && (-180.0..=180.0).contains(&l.lon), "{l:?}");
