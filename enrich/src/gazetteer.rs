@@ -256,24 +256,26 @@ impl Bins {
         Bins(w)
     }
 
+    /// Bytewise `x - y` where `x >= y`, else 0: with the high bit set in `x` and at most 127 in
+    /// `y`, no byte borrows from the next; the high bit stays set where `x >= y`.
+    fn excess(x: u64, y: u64) -> u64 {
+        let t = (x | HIGH_BITS) - y;
+        t & (((t & HIGH_BITS) >> 7) * 0x7F)
+    }
+
+    /// The bytes of `v` summed pairwise into 16-bit lanes (at most 254 each).
+    fn pairs(v: u64) -> u64 {
+        const LOW: u64 = 0x00FF_00FF_00FF_00FF;
+        (v & LOW) + ((v >> 8) & LOW)
+    }
+
     /// At most the edit distance between the two words: each edit adds or removes at most one
     /// letter on each side of the difference. (Counts capped at 127 only lower the bound.)
     fn distance_bound(&self, other: &Bins) -> usize {
-        // Bytewise `x - y` where `x >= y`, else 0: with the high bit set in `x` and at most 127
-        // in `y`, no byte borrows from the next; the high bit stays set where `x >= y`.
-        fn excess(x: u64, y: u64) -> u64 {
-            let t = (x | HIGH_BITS) - y;
-            t & (((t & HIGH_BITS) >> 7) * 0x7F)
-        }
-        // The bytes summed pairwise into 16-bit lanes (at most 254 each).
-        fn pairs(v: u64) -> u64 {
-            const LOW: u64 = 0x00FF_00FF_00FF_00FF;
-            (v & LOW) + ((v >> 8) & LOW)
-        }
         let (mut more, mut fewer) = (0u64, 0u64);
         for (&x, &y) in self.0.iter().zip(&other.0) {
-            more += pairs(excess(x, y));
-            fewer += pairs(excess(y, x));
+            more += Self::pairs(Self::excess(x, y));
+            fewer += Self::pairs(Self::excess(y, x));
         }
         // Lanes of at most 1,016 summed in the top lane (at most 4,064: no carries).
         let total = |v: u64| (v.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
@@ -287,17 +289,9 @@ impl Bins {
         if n >= 128 || m >= 128 {
             return self.distance_bound(other);
         }
-        fn excess(x: u64, y: u64) -> u64 {
-            let t = (x | HIGH_BITS) - y;
-            t & (((t & HIGH_BITS) >> 7) * 0x7F)
-        }
-        fn pairs(v: u64) -> u64 {
-            const LOW: u64 = 0x00FF_00FF_00FF_00FF;
-            (v & LOW) + ((v >> 8) & LOW)
-        }
         let mut more = 0u64;
         for (&x, &y) in self.0.iter().zip(&other.0) {
-            more += pairs(excess(x, y));
+            more += Self::pairs(Self::excess(x, y));
         }
         let more = (more.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
         // `fewer - more == m - n`.
