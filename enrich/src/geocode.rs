@@ -495,6 +495,14 @@ const GENERIC_CCTLDS: &[&[u8; 2]] = &[
     b"vc", b"vg", b"ws",
 ];
 
+/// Adds a country hint of weight `w`, keeping the larger weight of a country already hinted.
+fn add_hint(hints: &mut Vec<(u32, f32)>, country: u32, w: f32) {
+    match hints.iter_mut().find(|h| h.0 == country) {
+        Some(h) => h.1 = h.1.max(w),
+        None => hints.push((country, w)),
+    }
+}
+
 fn hint_weight(kind: HintKind) -> f32 {
     match kind {
         HintKind::Outlet => 0.8,
@@ -1334,10 +1342,7 @@ impl Geocoder {
             }
             let w = hint_weight(kind);
             provinces.extend_from_slice(&self.hint_provinces[pattern]);
-            match out.iter_mut().find(|h| h.0 == country) {
-                Some(h) => h.1 = h.1.max(w),
-                None => out.push((country, w)),
-            }
+            add_hint(out, country, w);
         }
     }
 
@@ -1475,11 +1480,7 @@ impl Geocoder {
                 .and_then(|cc| self.gazetteer.country_index(cc))
         });
         if let Some(c) = home_country {
-            let w = hint_weight(HintKind::Outlet);
-            match extra.iter_mut().find(|h| h.0 == c) {
-                Some(h) => h.1 = h.1.max(w),
-                None => extra.push((c, w)),
-            }
+            add_hint(&mut extra, c, hint_weight(HintKind::Outlet));
         }
         let mut all = Vec::new();
         let mut g = Self::with_scratch(|s| {
@@ -2976,20 +2977,21 @@ impl Geocoder {
         if lead == NONE {
             return;
         }
-        // The publisher's town ("Paris" in parispi.net) is in the country of its domain
-        // (".co.uk"), else in the country the text is about.
-        let home = s.home_country.unwrap_or(NONE);
-        for m in s.mentions.iter().filter(|_| home != NONE) {
-            if !home_name(&s.home, &s.folded.text[m.fstart..m.fend]) {
-                continue;
-            }
-            let cands = &mut s.cands[m.c0..m.c1];
-            let local = |c: &Cand| {
-                c.country == home && matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
-            };
-            if cands.iter().any(local) {
-                for c in cands.iter_mut().filter(|c| c.country != home) {
-                    c.score -= 1.0;
+        // Under a country-code domain (".co.uk"), the publisher's town ("Twickenham" in
+        // richmondandtwickenhamtimes.co.uk) is in that country.
+        if let Some(home) = s.home_country {
+            for m in &s.mentions {
+                if !home_name(&s.home, &s.folded.text[m.fstart..m.fend]) {
+                    continue;
+                }
+                let cands = &mut s.cands[m.c0..m.c1];
+                let local = |c: &Cand| {
+                    c.country == home && matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
+                };
+                if cands.iter().any(local) {
+                    for c in cands.iter_mut().filter(|c| c.country != home) {
+                        c.score -= 1.0;
+                    }
                 }
             }
         }
@@ -3295,36 +3297,38 @@ impl Geocoder {
         }
     }
 
-    /// A district abroad named without the generic word of its name ("Cheshire" for Cheshire
-    /// County, New Hampshire, "Craven" for Craven County) in a text about another country is no
-    /// toponym unless a cue says place: English county and district names, racing circuits and
-    /// stadiums ("Craven Cottage") share them, and the text would write "County" if it meant
-    /// the American one.
+    /// A district abroad named without the generic word of its name ("Prince" for Prince County,
+    /// Prince Edward Island; "Cheshire" for Cheshire County, New Hampshire) in a text about
+    /// another country, without a cue for a place, gives way to the mention's best other
+    /// candidate, or is no toponym: racehorses, people and English counties share such names,
+    /// and the text would write "County" if it meant that one.
     fn drop_bare_divisions_abroad(&self, s: &mut Scratch) {
         let lead = s.lead_country;
         if lead == NONE {
             return;
         }
-        let text = &s.folded.text;
-        let bare = |m: &Mention, c: &Cand| {
+        // Whether a candidate is a district abroad whose name has a generic word (the mention,
+        // which has none, names it without it).
+        let bare = |c: &Cand| {
             c.e.kind == EntryKind::Admin2
                 && c.country != lead
                 && self.gazetteer.admin2_rec(c.e.index).is_some_and(|rec| {
                     let name = crate::fold::fold(self.gazetteer.area_name(rec));
                     words::strip_generics(&name).is_some()
-                        && words::strip_generics(&text[m.fstart..m.fend]).is_none()
                 })
         };
         for m in &mut s.mentions {
-            if m.cue || m.place_hint || !bare(m, &s.cands[m.best]) {
+            if m.cue
+                || m.place_hint
+                || !bare(&s.cands[m.best])
+                || words::strip_generics(&s.folded.text[m.fstart..m.fend]).is_some()
+            {
                 continue;
             }
             // The best of the other candidates ("Los Angeles" the city, not the county), if any.
             let mut next: Option<usize> = None;
             for (k, c) in s.cands[m.c0..m.c1].iter().enumerate() {
-                if m.c0 + k != m.best
-                    && next.is_none_or(|n| c.score > s.cands[n].score)
-                    && !bare(m, c)
+                if m.c0 + k != m.best && next.is_none_or(|n| c.score > s.cands[n].score) && !bare(c)
                 {
                     next = Some(m.c0 + k);
                 }
