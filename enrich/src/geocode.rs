@@ -59,7 +59,12 @@
 //!    Belgium") the candidates inside it beat the others whatever the rest of the text is
 //!    about; a place that its stated container contradicts is dropped, and so is a lone small
 //!    uncued place with no support; a district abroad named without its generic word ("Prince"
-//!    for Prince County) in a text about another country gives way to the next candidate. Every location carries a `score` in [0, 1].
+//!    for Prince County) in a text about another country gives way to the next candidate; a
+//!    district named with another generic word than its own ("DeSoto Parish" for DeSoto
+//!    County) counts less; a small town far from the one province where the text's other
+//!    places lie, with no namesake there and no container after it, is a stray and no toponym
+//!    ("Twin Lakes" in Minnesota news is not Twin Lakes, Florida). Every location carries a
+//!    `score` in [0, 1].
 //! 3. **Focus**: the most confident, most specific location of the event, weighed by level,
 //!    position, place cues and the dominant country; not the dateline ("BEIRUT (AP) —", with its
 //!    state: "BELGRADE, Minn. --") and not a capital in a statement ("the government in Khartoum
@@ -520,6 +525,12 @@ const MAX_CANDIDATES: usize = 48;
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
 /// What a division the text names anywhere gives the candidates inside it (rule 13).
 const NAMED_DIVISION_BONUS: f32 = 0.3;
+/// What a district loses where the text names it with another generic word than its own
+/// ("DeSoto Parish" for DeSoto County).
+const OTHER_GENERIC_PENALTY: f32 = 0.3;
+/// How far from every place a text puts in its one province a small town of another
+/// province may lie before it counts as a stray ([`Geocoder::drop_strays`]), in km.
+const STRAY_KM: f32 = 400.0;
 /// A place this big, under its own name, is a world city; a province this big a major area
 /// (rules 14, 16).
 const WORLD_CITY: u32 = 1_000_000;
@@ -2595,11 +2606,14 @@ impl Geocoder {
                     || x.trim_end().ends_with("town")
                     || x.trim_end().ends_with("city")
             });
+        // The generic word the text puts after the name ("parish" in "DeSoto Parish").
+        let mut generic_word: Option<&str> = None;
         if let Some((_, ne, w, c)) = next {
             let gap = &text[e..ne - w.len()];
             if gap.len() == 1 {
                 if SET_ADMIN_GENERICS.has(w) && (has_area || has_place) {
                     admin_hint = true;
+                    generic_word = Some(w);
                     fend = ne;
                 } else if SET_PLACE_GENERICS.has(w) && has_place {
                     place_hint = true;
@@ -2669,6 +2683,14 @@ impl Geocoder {
                 }
             }
             if let Some(mut c) = self.candidate(en, admin_hint, place_hint) {
+                // A district whose own name ends with another generic word than the text's:
+                // "DeSoto Parish" is in Louisiana, not DeSoto County, Florida.
+                if let (Some(w), EntryKind::Admin2) = (generic_word, en.kind) {
+                    if self.other_generic(en.index, w) {
+                        c.prior -= OTHER_GENERIC_PENALTY;
+                        c.score = c.prior;
+                    }
+                }
                 // A country's name is the country ("Benin", "Egypt"), not a town or district
                 // that shares it, unless the text places it ("Egypt, Ohio").
                 if has_country_name && matches!(en.kind, EntryKind::Place | EntryKind::Admin2) {
@@ -2700,6 +2722,27 @@ impl Geocoder {
             conf: 0.0,
             keep: true,
         })
+    }
+
+    /// Whether admin2 division `index` has a name that ends with a generic word other than `w`
+    /// (either in the singular or the plural).
+    fn other_generic(&self, index: u32, w: &str) -> bool {
+        let g = &*self.gazetteer;
+        let Some(a) = g.admin2_rec(index) else {
+            return false;
+        };
+        let last = g.area_name(a).rsplit(' ').next().unwrap_or("");
+        if last.is_empty() || !last.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+        let mut own = [0u8; 24];
+        if last.len() > own.len() {
+            return false;
+        }
+        own[..last.len()].copy_from_slice(last.as_bytes());
+        own[..last.len()].make_ascii_lowercase();
+        let own = std::str::from_utf8(&own[..last.len()]).unwrap_or("");
+        SET_ADMIN_GENERICS.has(own) && own.trim_end_matches('s') != w.trim_end_matches('s')
     }
 
     /// Pushes the provinces that the word at folded bytes `st..e` names with a direction ("North
@@ -2865,6 +2908,7 @@ impl Geocoder {
         Self::proximity(s);
         Self::choose(s);
         self.drop_bare_divisions_abroad(s);
+        Self::drop_strays(s);
         self.prune_against_containers(s);
         self.mark_datelines(s);
     }
@@ -3293,6 +3337,81 @@ impl Geocoder {
             }
             if b.e.kind == EntryKind::Demonym && b.score < 0.8 {
                 mm.conf *= 0.8;
+            }
+        }
+    }
+
+    /// A small town or district far from the one province where the text's other places lie,
+    /// which the text does not place with a container and which has no namesake in that
+    /// province, is most
+    /// likely a local place the gazetteer lacks or no place at all ("Twin Lakes" in a flood
+    /// report from Minnesota is not Twin Lakes, Florida; "Welch" in a story from Missouri is a
+    /// person): no toponym rather than a point in another state.
+    fn drop_strays(s: &mut Scratch) {
+        let lead = s.lead_country;
+        if lead == NONE || s.mentions.len() < 4 {
+            return;
+        }
+        // The province of each distinct name's chosen place or district in the lead country.
+        let provinces = &mut s.own_mass;
+        provinces.clear();
+        let mut names = 0usize;
+        for (mi, m) in s.mentions.iter().enumerate() {
+            if !m.keep || s.name_keys[..mi].contains(&s.name_keys[mi]) {
+                continue;
+            }
+            let b = &s.cands[m.best];
+            if b.country != lead || b.admin1 == NONE || b.e.kind == EntryKind::Admin1 {
+                continue;
+            }
+            names += 1;
+            match provinces.iter_mut().find(|x| x.0 == b.admin1) {
+                Some(x) => x.1 += 1.0,
+                None => provinces.push((b.admin1, 1.0)),
+            }
+        }
+        // The first province with the most names, if two names or more and at least half of
+        // them lie there.
+        let mut home = None;
+        for &(a, n) in provinces.iter() {
+            if home.is_none_or(|(_, best)| n > best) {
+                home = Some((a, n));
+            }
+        }
+        let Some((home, n)) = home else {
+            return;
+        };
+        if n < 2.0 || 2.0 * n < names as f32 {
+            return;
+        }
+        for mi in 0..s.mentions.len() {
+            let m = s.mentions[mi];
+            let b = s.cands[m.best];
+            // A cue ("near Twin Lakes") says place, not which one.
+            if !m.keep
+                || !matches!(b.e.kind, EntryKind::Place | EntryKind::Admin2)
+                || b.population >= BIG_PLACE
+                || b.admin1 == home
+                || s.cands[m.c0..m.c1].iter().any(|c| c.admin1 == home)
+            {
+                continue;
+            }
+            // Placed by the text: a container right after it ("Twin Lakes, Fla.").
+            if s.mentions
+                .get(mi + 1)
+                .is_some_and(|o| Self::container_gap(&s.folded.text, &m, o))
+            {
+                continue;
+            }
+            let near = s.mentions.iter().any(|o| {
+                let c = &s.cands[o.best];
+                o.keep
+                    && c.admin1 == home
+                    && matches!(c.e.kind, EntryKind::Place | EntryKind::Admin2)
+                    && approx_km(b.lat, b.lon, c.lat, c.lon) < STRAY_KM
+            });
+            if !near {
+                s.mentions[mi].keep = false;
             }
         }
     }
@@ -4606,6 +4725,60 @@ mod tests {
         let g = gc.geocode("Rethinking Egypt-US relations after the talks in Cairo.");
         let e = g.locations.iter().find(|l| l.name == "Egypt").unwrap();
         assert_eq!(e.level, Level::Country, "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_districts_own_generic_word_counts() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Parishes are Louisiana's; DeSoto County, Florida, is no "DeSoto Parish".
+        let text = "Jones was unseated from the DeSoto Parish Police Jury in 2007.";
+        let g = gc.geocode(text);
+        assert!(
+            g.locations
+                .iter()
+                .all(|l| l.name != "DeSoto County" && l.admin1.as_deref() != Some("US.FL")),
+            "{:?}",
+            g.locations
+        );
+        // The same name with the county's own word is the county.
+        let g = gc.geocode("Deputies of the DeSoto County Sheriff's Office in Arcadia, Florida.");
+        assert!(
+            g.locations
+                .iter()
+                .any(|l| l.name == "DeSoto County" && l.admin1.as_deref() == Some("US.FL")),
+            "{:?}",
+            g.locations
+        );
+    }
+
+    #[test]
+    fn builtin_a_stray_town_far_from_the_texts_province_is_dropped() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // No Twin Lakes or Star Lake of Minnesota is in the gazetteer: their namesakes in
+        // Florida and New York are not where these roads are.
+        let text = "Flooded roads: Highway 200 east of Mahnomen near Twin Lakes; Highway 10 east \
+                    of Perham; Highway 108 east of Pelican Rapids to Star Lake. The Minnesota \
+                    Department of Transportation urges caution in Becker and Wilkin counties.";
+        let g = gc.geocode(text);
+        let names: Vec<_> = g.locations.iter().map(|l| l.name.as_str()).collect();
+        for kept in ["Mahnomen", "Perham", "Pelican Rapids"] {
+            assert!(names.contains(&kept), "{names:?}");
+        }
+        assert!(
+            g.locations
+                .iter()
+                .filter(|l| l.country == "US")
+                .all(|l| l.admin1.is_none() || l.admin1.as_deref() == Some("US.MN")),
+            "{:?}",
+            g.locations
+        );
+        // Placed by the text, the same town stays.
+        let g = gc.geocode(&text.replace("near Twin Lakes", "near Twin Lakes, Florida"));
+        assert!(
+            g.locations.iter().any(|l| l.name == "Twin Lakes"),
+            "{:?}",
+            g.locations
+        );
     }
 
     #[test]
