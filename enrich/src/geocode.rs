@@ -525,6 +525,8 @@ const MAX_CANDIDATES: usize = 48;
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
 /// What a division the text names anywhere gives the candidates inside it (rule 13).
 const NAMED_DIVISION_BONUS: f32 = 0.3;
+/// What a place's score loses where the text names it by one of its alternate names.
+const ALTERNATE_PLACE_PENALTY: f32 = 0.15;
 /// What a district loses where the text names it with another generic word than its own
 /// ("DeSoto Parish" for DeSoto County).
 const OTHER_GENERIC_PENALTY: f32 = 0.3;
@@ -2890,6 +2892,12 @@ impl Geocoder {
             }
         }
         c.score = c.prior;
+        // Another name of a place ("Kaliningrad" for Korolev, "Cancun" for Changchun) yields
+        // to places whose own name it is. The score only: the prior, which spreads a name's
+        // weight over countries and provinces, keeps the small cost above.
+        if e.kind == EntryKind::Place && e.alternate {
+            c.score -= ALTERNATE_PLACE_PENALTY;
+        }
         Some(c)
     }
 
@@ -4166,8 +4174,9 @@ mod tests {
     #[test]
     fn builtin_parentheses_hierarchy_and_spelling_variants() {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
-        // "(X, Y)" after a village the gazetteer lacks: X is GeoNames' Toukountouna, spelled
-        // Toucountouna; Y is its province Atakora, spelled Atacora.
+        // "(X, Y)" after a village the gazetteer lacks: X is the commune of Toucountouna (its
+        // town is GeoNames' Toukountouna, which has the commune's spelling only as an
+        // alternate name); Y is its province Atakora, spelled Atacora.
         let g = gc.geocode(
             "Ten presumed JNIM individuals were spotted in the village of Tampatou \
              (Toucountouna, Atacora) on motorcycles.",
@@ -4175,9 +4184,10 @@ mod tests {
         let f = g.focus.clone().expect("focus");
         assert_eq!(
             (f.country.as_str(), f.admin1.as_deref(), f.level),
-            ("BJ", Some("BJ.08"), Level::Place),
+            ("BJ", Some("BJ.08"), Level::Admin2),
             "{g:?}"
         );
+        assert!(f.name.starts_with("Tou"), "{g:?}");
         assert!(g
             .locations
             .iter()
@@ -4725,6 +4735,25 @@ mod tests {
         let g = gc.geocode("Rethinking Egypt-US relations after the talks in Cairo.");
         let e = g.locations.iter().find(|l| l.name == "Egypt").unwrap();
         assert_eq!(e.level, Level::Country, "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_own_names_beat_alternate_names_and_units_are_no_places() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // "Kaliningrad" is also the old name of Korolev, near Moscow, which "Moscow" supports.
+        let g = gc.geocode(
+            "Moscow said short-range Russian missiles would be installed in Kaliningrad, a \
+             Russian enclave on the Polish border.",
+        );
+        assert!(
+            g.locations.iter().any(|l| l.name == "Kaliningrad")
+                && g.locations.iter().all(|l| l.name != "Korolev"),
+            "{:?}",
+            g.locations
+        );
+        // Parachute, Colorado, is no regiment.
+        let g = gc.geocode("Sergeant Matt Tonroe of the Parachute Regiment was killed.");
+        assert!(g.locations.is_empty(), "{:?}", g.locations);
     }
 
     #[test]

@@ -241,7 +241,8 @@ pub const PERSON_TITLES: &[&str] = &[
 /// feature that is not the place itself ("Dublin Road", "Kabul University", "Glendale Galleria"),
 /// or of another, smaller place that the gazetteer lacks ("Meadow Grove", "Tennessee Colony").
 /// Organisations named after a place ("Alexandria Police", "Richmond Council", "Paris News") keep
-/// the place: news annotators count it, and it says where the story is.
+/// the place: news annotators count it, and it says where the story is. Military units named
+/// after a place ("the Parachute Regiment") are units, not the place.
 pub const NAME_TAILS: &[&str] = &[
     // Street words first: the 22 of them are also [`STREET_SUFFIXES`].
     "road",
@@ -319,6 +320,15 @@ pub const NAME_TAILS: &[&str] = &[
     "crossing",
     "gardens",
     "estates",
+    // Military units ("the Parachute Regiment", "Kaduna Brigade" is a unit, wherever it is).
+    "regiment",
+    "battalion",
+    "brigade",
+    "corps",
+    "squadron",
+    "fusiliers",
+    "rifles",
+    "infantry",
 ];
 
 /// Common words (of English and the other report languages) that are also place names somewhere.
