@@ -870,6 +870,36 @@ static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
 
+/// Builds the process-wide tables above (word sets, the person scan's table, the country-hint
+/// search, the world regions by first byte) if they are not built yet, so that a geocoder's
+/// first reports do not pay for them.
+fn build_tables() {
+    for set in [
+        &SET_NEVER,
+        &SET_ARTICLES,
+        &SET_STRONG_CUES,
+        &SET_ABBREV_TITLES,
+        &SET_SETTLEMENT_CUES,
+        &SET_STATEMENT,
+        &SET_CUES,
+        &SET_COMMON,
+        &SET_TITLES,
+        &SET_TAILS,
+        &SET_DIRECTIONS,
+        &SET_ADMIN_GENERICS,
+        &SET_PLACE_GENERICS,
+        &SET_GIVEN,
+        &SET_SPEECH,
+        &SET_PARTICLES,
+        &SET_NAME_PREFIXES,
+    ] {
+        set.table();
+    }
+    std::sync::LazyLock::force(&PERSON_LISTS);
+    std::sync::LazyLock::force(&HINT_MATCHER);
+    std::sync::LazyLock::force(&REGIONS_BY_FIRST_BYTE);
+}
+
 /// The word lists the person scan ([`Geocoder::scan_persons`]) consults, as one bit per list for
 /// each word on any of them: one lookup per word where the scan asked up to ten lists.
 struct ListBits {
@@ -1291,6 +1321,7 @@ fn word_after_in(s: &str, words: &[Word], i: usize) -> Option<(usize, usize)> {
 
 impl Geocoder {
     pub fn new(gazetteer: Arc<Gazetteer>) -> Self {
+        build_tables();
         let hint_countries = hints::COUNTRY_HINTS
             .iter()
             .map(|h| gazetteer.country_index(h.1).unwrap_or(NONE))
