@@ -1651,9 +1651,7 @@ impl Geocoder {
             let a = i;
             let mut alpha = true;
             loop {
-                while i < t.len() && t[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
+                i += crate::fold::letter_run(&t[i..]);
                 let Some(&b) = t.get(i) else {
                     break;
                 };
