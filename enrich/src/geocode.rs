@@ -1817,6 +1817,19 @@ impl Geocoder {
                 0
             };
             let gap = &text.as_bytes()[prev_end..a];
+            if !upper && lists == 0 {
+                // Most words: they end any name and start none. Only an ampersand after a
+                // capitalised word marks that word ("Stevens & sons").
+                if gap == b" & " && prev_case == CASE_UPPER {
+                    s.surnames.push(hash_word(&text[prev_start..prev_end]));
+                }
+                in_name = false;
+                prev_first = false;
+                prev_start = a;
+                prev_end = i;
+                prev_case = case;
+                continue;
+            }
             let joined = gap == b" " || gap == b". ";
             if upper && in_name && joined && lists & (IN_CUES | IN_NEVER) == 0 {
                 s.persons.push(hash_word(w));
