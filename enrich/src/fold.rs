@@ -113,7 +113,7 @@ pub(crate) fn letter_run(b: &[u8]) -> usize {
         let x = u64::from_le_bytes(word);
         // Each byte's low seven bits in lower case (at most 0x7f, so the sums below carry into
         // no other byte), then the high bit of each byte from `a` on and of each from `{` on.
-        let y = (x | 0x20 * ONES) & !HIGH;
+        let y = (x | (0x20 * ONES)) & !HIGH;
         let from_a = y + (0x80 - 0x61) * ONES;
         let from_brace = y + (0x80 - 0x7b) * ONES;
         // The high bit of each byte that is no ASCII letter; the first such byte is the lowest.
