@@ -713,7 +713,7 @@ fn tokenize(lex: &Lexicon, text: &str, s: &mut Scratch) {
     let maybe_patterns = m
         .patterns_literals
         .as_ref()
-        .is_none_or(|l| l.is_match(text))
+        .is_none_or(|l| l.may_match(text))
         && m.patterns_prefilter
             .as_ref()
             .is_none_or(|p| p.is_match(text));

@@ -100,6 +100,35 @@ pub(crate) fn ascii_run(b: &[u8]) -> usize {
     i
 }
 
+/// The length of the run of ASCII letters that `b` starts with, read eight bytes at a time.
+#[inline]
+pub(crate) fn letter_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        // Each byte's low seven bits in lower case (at most 0x7f, so the sums below carry into
+        // no other byte), then the high bit of each byte from `a` on and of each from `{` on.
+        let y = (x | (0x20 * ONES)) & !HIGH;
+        let from_a = y + (0x80 - 0x61) * ONES;
+        let from_brace = y + (0x80 - 0x7b) * ONES;
+        // The high bit of each byte that is no ASCII letter; the first such byte is the lowest.
+        let other = !(from_a & !from_brace & !x) & HIGH;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        i += 1;
+    }
+    i
+}
+
 /// Folds one character, calling `out` for each resulting character (zero or more).
 pub fn push_folded(c: char, out: &mut impl FnMut(char)) {
     match c {
@@ -175,6 +204,38 @@ pub fn char_slice(s: &str, start: usize, end: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letter_run_stops_at_the_first_byte_that_is_no_ascii_letter() {
+        let mut next = crate::test_rng(7);
+        let mut bytes = Vec::new();
+        for _ in 0..2000 {
+            bytes.clear();
+            let len = (next() % 24) as usize;
+            for _ in 0..len {
+                let r = next();
+                // Mostly letters, so that runs are long.
+                bytes.push(if r % 4 == 0 {
+                    (r >> 8) as u8
+                } else {
+                    b'a' + (r >> 8) as u8 % 26
+                });
+            }
+            for from in 0..=bytes.len() {
+                let rest = &bytes[from..];
+                let expected = rest
+                    .iter()
+                    .position(|b| !b.is_ascii_alphabetic())
+                    .unwrap_or(rest.len());
+                assert_eq!(letter_run(rest), expected, "{rest:?}");
+            }
+        }
+        for b in 0..=255u8 {
+            let run = [b; 9];
+            let expected = if b.is_ascii_alphabetic() { 9 } else { 0 };
+            assert_eq!(letter_run(&run), expected, "{b}");
+        }
+    }
 
     #[test]
     fn ascii_run_stops_at_the_first_byte_of_another_character() {

@@ -883,6 +883,36 @@ static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
 
+/// Builds the process-wide tables above (word sets, the person scan's table, the country-hint
+/// search, the world regions by first byte) if they are not built yet, so that a geocoder's
+/// first reports do not pay for them.
+fn build_tables() {
+    for set in [
+        &SET_NEVER,
+        &SET_ARTICLES,
+        &SET_STRONG_CUES,
+        &SET_ABBREV_TITLES,
+        &SET_SETTLEMENT_CUES,
+        &SET_STATEMENT,
+        &SET_CUES,
+        &SET_COMMON,
+        &SET_TITLES,
+        &SET_TAILS,
+        &SET_DIRECTIONS,
+        &SET_ADMIN_GENERICS,
+        &SET_PLACE_GENERICS,
+        &SET_GIVEN,
+        &SET_SPEECH,
+        &SET_PARTICLES,
+        &SET_NAME_PREFIXES,
+    ] {
+        set.table();
+    }
+    std::sync::LazyLock::force(&PERSON_LISTS);
+    std::sync::LazyLock::force(&HINT_MATCHER);
+    std::sync::LazyLock::force(&REGIONS_BY_FIRST_BYTE);
+}
+
 /// The word lists the person scan ([`Geocoder::scan_persons`]) consults, as one bit per list for
 /// each word on any of them: one lookup per word where the scan asked up to ten lists.
 struct ListBits {
@@ -1304,6 +1334,7 @@ fn word_after_in(s: &str, words: &[Word], i: usize) -> Option<(usize, usize)> {
 
 impl Geocoder {
     pub fn new(gazetteer: Arc<Gazetteer>) -> Self {
+        build_tables();
         let hint_countries = hints::COUNTRY_HINTS
             .iter()
             .map(|h| gazetteer.country_index(h.1).unwrap_or(NONE))
@@ -1633,9 +1664,7 @@ impl Geocoder {
             let a = i;
             let mut alpha = true;
             loop {
-                while i < t.len() && t[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
+                i += crate::fold::letter_run(&t[i..]);
                 let Some(&b) = t.get(i) else {
                     break;
                 };
@@ -1801,6 +1830,19 @@ impl Geocoder {
                 0
             };
             let gap = &text.as_bytes()[prev_end..a];
+            if !upper && lists == 0 {
+                // Most words: they end any name and start none. Only an ampersand after a
+                // capitalised word marks that word ("Stevens & sons").
+                if gap == b" & " && prev_case == CASE_UPPER {
+                    s.surnames.push(hash_word(&text[prev_start..prev_end]));
+                }
+                in_name = false;
+                prev_first = false;
+                prev_start = a;
+                prev_end = i;
+                prev_case = case;
+                continue;
+            }
             let joined = gap == b" " || gap == b". ";
             if upper && in_name && joined && lists & (IN_CUES | IN_NEVER) == 0 {
                 s.persons.push(hash_word(w));

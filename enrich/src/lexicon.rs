@@ -282,7 +282,7 @@ pub struct Matcher {
     /// Literals one of which every match of `patterns` contains, when there are such: a text
     /// with none of them has no pattern match, which this automaton tells much faster than a
     /// regex that has to read every byte.
-    pub patterns_literals: Option<AhoCorasick>,
+    pub patterns_literals: Option<RequiredLiterals>,
     pub pattern_kinds: Vec<u16>,
 }
 
@@ -333,28 +333,162 @@ fn prefilter(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Literals one of which every match of a pattern regex contains ([`Matcher::patterns_literals`]).
+pub struct RequiredLiterals {
+    literals: AhoCorasick,
+    /// Every match puts a non-word byte (or the start of the text) right before the literal it
+    /// contains, and every literal starts with a word byte: an occurrence after an ASCII letter,
+    /// digit or `_` ("lice" in "police") is not one a match can contain.
+    after_non_word: bool,
+}
+
+impl RequiredLiterals {
+    /// Whether `text` has an occurrence of a literal that a match can contain: `false` tells
+    /// that the pattern does not match `text`.
+    pub fn may_match(&self, text: &str) -> bool {
+        let t = text.as_bytes();
+        let mut from = 0;
+        while let Some(m) = self
+            .literals
+            .find(aho_corasick::Input::new(t).span(from..t.len()))
+        {
+            // Whether an occurrence is possible depends only on the byte before it, so the next
+            // occurrence to look at is the leftmost one after this start.
+            let a = m.start();
+            if !self.after_non_word || a == 0 || !is_ascii_word_byte(t[a - 1]) {
+                return true;
+            }
+            from = a + 1;
+        }
+        false
+    }
+}
+
+impl std::fmt::Debug for RequiredLiterals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequiredLiterals")
+            .field("patterns", &self.literals.patterns_len())
+            .field("after_non_word", &self.after_non_word)
+            .finish()
+    }
+}
+
+/// An ASCII byte that `\b` counts as a word character.
+fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// Literals one of which every match of `pattern` contains, or `None`. Of the parts of a
 /// concatenation, the set whose shortest literal is longest is kept (the rarest in text, as a
 /// rule); an alternation needs a set in each branch.
-fn required_literals(pattern: &str) -> Result<Option<AhoCorasick>, String> {
-    use regex_syntax::hir::{Hir, HirKind};
-    fn required(h: &Hir) -> Option<Vec<Vec<u8>>> {
+fn required_literals(pattern: &str) -> Result<Option<RequiredLiterals>, String> {
+    use regex_syntax::hir::{Hir, HirKind, Look};
+    /// A set of literals; `at_start`: each occurs at the start of the match of the expression it
+    /// was found in; `guarded`: each is preceded by a non-word byte or the text's start in every
+    /// match.
+    struct Set {
+        literals: Vec<Vec<u8>>,
+        at_start: bool,
+        guarded: bool,
+    }
+    /// Of an expression: whether each of its non-empty matches ends with an ASCII non-word
+    /// byte, and whether it can match the empty string.
+    fn ending(h: &Hir) -> (bool, bool) {
         match h.kind() {
-            HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
-            HirKind::Capture(c) => required(&c.sub),
-            HirKind::Repetition(r) if r.min > 0 => required(&r.sub),
-            HirKind::Concat(v) => v.iter().filter_map(required).max_by_key(|set| {
-                let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
-                (shortest, std::cmp::Reverse(set.len()))
+            HirKind::Empty | HirKind::Look(_) => (true, true),
+            HirKind::Literal(l) => (
+                l.0.last()
+                    .is_some_and(|&b| b.is_ascii() && !is_ascii_word_byte(b)),
+                l.0.is_empty(),
+            ),
+            HirKind::Class(_) => (false, false),
+            HirKind::Capture(c) => ending(&c.sub),
+            HirKind::Repetition(r) => {
+                let (non_word, empty) = ending(&r.sub);
+                (non_word, empty || r.min == 0)
+            }
+            HirKind::Concat(v) => before(v),
+            HirKind::Alternation(v) => v
+                .iter()
+                .map(ending)
+                .fold((true, false), |acc, e| (acc.0 && e.0, acc.1 || e.1)),
+        }
+    }
+    /// [`ending`] of a concatenation: from its last part back to the first that cannot be
+    /// empty.
+    fn before(v: &[Hir]) -> (bool, bool) {
+        for h in v.iter().rev() {
+            let (non_word, empty) = ending(h);
+            if !non_word {
+                return (false, empty);
+            }
+            if !empty {
+                return (true, false);
+            }
+        }
+        (true, true)
+    }
+    /// Whether what `v` matches, right before a literal that starts with a word byte, ends with
+    /// a non-word byte or a word boundary.
+    fn guards(v: &[Hir]) -> bool {
+        for h in v.iter().rev() {
+            if let HirKind::Look(
+                Look::WordAscii | Look::WordUnicode | Look::WordStartAscii | Look::WordStartUnicode,
+            ) = h.kind()
+            {
+                return true;
+            }
+            let (non_word, empty) = ending(h);
+            if !non_word {
+                return false;
+            }
+            if !empty {
+                return true;
+            }
+        }
+        false
+    }
+    fn required(h: &Hir) -> Option<Set> {
+        match h.kind() {
+            HirKind::Literal(l) => Some(Set {
+                literals: vec![l.0.to_vec()],
+                at_start: true,
+                guarded: false,
             }),
+            HirKind::Capture(c) => required(&c.sub),
+            HirKind::Repetition(r) if r.min > 0 => required(&r.sub).map(|set| Set {
+                at_start: false,
+                ..set
+            }),
+            HirKind::Concat(v) => v
+                .iter()
+                .enumerate()
+                .filter_map(|(k, h)| Some((k, required(h)?)))
+                .max_by_key(|(_, set)| {
+                    let shortest = set.literals.iter().map(Vec::len).min().unwrap_or(0);
+                    (shortest, std::cmp::Reverse(set.literals.len()))
+                })
+                .map(|(k, set)| Set {
+                    guarded: set.guarded || (set.at_start && guards(&v[..k])),
+                    at_start: set.at_start && k == 0,
+                    literals: set.literals,
+                }),
             HirKind::Alternation(v) => {
                 let mut all = Vec::new();
+                let (mut at_start, mut guarded) = (true, true);
                 for branch in v {
-                    all.extend(required(branch)?);
+                    let set = required(branch)?;
+                    all.extend(set.literals);
+                    at_start &= set.at_start;
+                    guarded &= set.guarded;
                 }
                 all.sort();
                 all.dedup();
-                Some(all)
+                Some(Set {
+                    literals: all,
+                    at_start,
+                    guarded,
+                })
             }
             _ => None,
         }
@@ -364,11 +498,20 @@ fn required_literals(pattern: &str) -> Result<Option<AhoCorasick>, String> {
         .map_err(|e| e.to_string())?;
     match required(&hir) {
         // Leftmost-first: the kind the fast (SIMD) prefilters of the automaton support.
-        Some(set) if !set.iter().any(Vec::is_empty) => AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(set)
-            .map(Some)
-            .map_err(|e| e.to_string()),
+        Some(set) if !set.literals.iter().any(Vec::is_empty) => {
+            let after_non_word =
+                set.guarded && set.literals.iter().all(|l| is_ascii_word_byte(l[0]));
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(set.literals)
+                .map(|literals| {
+                    Some(RequiredLiterals {
+                        literals,
+                        after_non_word,
+                    })
+                })
+                .map_err(|e| e.to_string())
+        }
         _ => Ok(None),
     }
 }
@@ -1118,11 +1261,62 @@ mod tests {
             "they are killed",
             "democrats are",
         ] {
-            assert!(!re.is_match(text) || lits.is_match(text), "{text}");
+            assert!(!re.is_match(text) || lits.may_match(text), "{text}");
         }
-        assert!(!lits.is_match("they are killed"));
+        assert!(!lits.may_match("they are killed"));
         assert!(required_literals(r"\bfoo|[a-z]+").unwrap().is_none());
         assert!(required_literals(r"x?").unwrap().is_none());
+    }
+
+    #[test]
+    fn required_literals_after_a_non_word_byte_skip_occurrences_inside_words() {
+        let pattern = r"\b(?:they|[a-z]+s) (?:are|were) (?:(?:just|like) )?(?:rats|lice)\b";
+        let lits = required_literals(pattern).unwrap().unwrap();
+        assert!(lits.after_non_word);
+        let re = Regex::new(pattern).unwrap();
+        for text in [
+            "the police are here",
+            "police lice",
+            "lice",
+            "they are lice",
+            "they were just rats",
+            "é lice",
+            "éxlice",
+            "_lice",
+        ] {
+            assert!(!re.is_match(text) || lits.may_match(text), "{text}");
+        }
+        assert!(!lits.may_match("the police are here"));
+        assert!(!lits.may_match("_lice 2lice"));
+        assert!(lits.may_match("police lice"));
+        assert!(lits.may_match("lice"));
+        assert!(lits.may_match("élice"));
+        assert!(
+            required_literals(r"[a-z]+ (?:rats|lice)\b")
+                .unwrap()
+                .unwrap()
+                .after_non_word
+        );
+        // Occurrences inside words are possible matches where nothing puts a space or a boundary
+        // before the literal.
+        assert!(
+            !required_literals(r"x?(?:rats|lice)")
+                .unwrap()
+                .unwrap()
+                .after_non_word
+        );
+        assert!(
+            !required_literals(r"(?:a|b)*(?:rats|lice)")
+                .unwrap()
+                .unwrap()
+                .after_non_word
+        );
+        assert!(
+            !required_literals(r" ?(?:rats|lice)")
+                .unwrap()
+                .unwrap()
+                .after_non_word
+        );
     }
 
     #[test]
