@@ -2776,17 +2776,11 @@ impl Geocoder {
             return false;
         };
         let last = g.area_name(a).rsplit(' ').next().unwrap_or("");
-        if last.is_empty() || !last.bytes().all(|b| b.is_ascii_alphabetic()) {
+        if !last.bytes().all(|b| b.is_ascii_alphabetic()) {
             return false;
         }
-        let mut own = [0u8; 24];
-        if last.len() > own.len() {
-            return false;
-        }
-        own[..last.len()].copy_from_slice(last.as_bytes());
-        own[..last.len()].make_ascii_lowercase();
-        let own = std::str::from_utf8(&own[..last.len()]).unwrap_or("");
-        SET_ADMIN_GENERICS.has(own) && own.trim_end_matches('s') != w.trim_end_matches('s')
+        let own = last.to_ascii_lowercase();
+        SET_ADMIN_GENERICS.has(&own) && own.trim_end_matches('s') != w.trim_end_matches('s')
     }
 
     /// Pushes the provinces that the word at folded bytes `st..e` names with a direction ("North
@@ -3393,10 +3387,9 @@ impl Geocoder {
 
     /// A small town or district far from the one province where the text's other places lie,
     /// which the text does not place with a container and which has no namesake in that
-    /// province, is most
-    /// likely a local place the gazetteer lacks or no place at all ("Twin Lakes" in a flood
-    /// report from Minnesota is not Twin Lakes, Florida; "Welch" in a story from Missouri is a
-    /// person): no toponym rather than a point in another state.
+    /// province, is most likely a local place the gazetteer lacks or no place at all ("Twin
+    /// Lakes" in a flood report from Minnesota is not Twin Lakes, Florida; "Welch" in a story
+    /// from Missouri is a person): no toponym rather than a point in another state.
     fn drop_strays(s: &mut Scratch) {
         let lead = s.lead_country;
         if lead == NONE || s.mentions.len() < 4 {
