@@ -76,7 +76,9 @@ pub struct KafkaConfig {
     #[serde(default)]
     pub topics: Topics,
     /// librdkafka properties passed through to every client (TLS, SASL, tuning), e.g.
-    /// `"security.protocol" = "SASL_SSL"`.
+    /// `"security.protocol" = "SASL_SSL"`. They override tocsin's own settings, such as the
+    /// consumers' prefetch cap `queued.max.messages.kbytes = 16384` (16 MB; librdkafka's default
+    /// is 64 MB).
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
     /// librdkafka properties whose values are secrets, read when the clients are created: from an

@@ -201,7 +201,10 @@ impl Bus {
             .set("auto.commit.interval.ms", "1000")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
-            .set("enable.partition.eof", "false");
+            .set("enable.partition.eof", "false")
+            // librdkafka prefetches up to 64 MB by default; 16 MB is thousands of reports ahead
+            // and bounds the memory a backlog can take (`kafka.properties` may change it).
+            .set("queued.max.messages.kbytes", "16384");
         if self.is_embedded() {
             // The mock cluster waits a whole session timeout on rebalances.
             c.set("session.timeout.ms", "6000");

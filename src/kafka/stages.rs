@@ -30,6 +30,8 @@ pub struct Activity {
     pub alert_in: AtomicU64,
     /// Produced messages not yet acknowledged.
     pub unacked: AtomicU64,
+    /// Woken whenever an output is acknowledged (stages waiting for `run.max_in_flight`).
+    pub acked: tokio::sync::Notify,
     /// The alert stage has flushed its windows since its last input.
     pub alert_flushed: AtomicBool,
     /// Totals over the run.
@@ -136,10 +138,27 @@ impl<'a> Outputs<'a> {
         self.send("dlq", &topic, None, &json).await
     }
 
-    /// Hands the outputs to the acker (waits while its queue is full: backpressure).
+    /// Hands the outputs to the acker. Waits first while they would take the process's
+    /// unacknowledged messages over `run.max_in_flight` (unless none are in flight, so that one
+    /// message's outputs always pass), then while the acker's queue is full: backpressure either
+    /// way, and the stage consumes nothing meanwhile.
     async fn hand_over(self, ack_tx: &mpsc::Sender<Pending>) -> bool {
         let n = self.pending.deliveries.len() as u64 + u64::from(self.pending.checkpoint.is_some());
-        self.ctx.activity.unacked.fetch_add(n, Ordering::Relaxed);
+        let activity = &self.ctx.activity;
+        let max = self.ctx.cfg.run.max_in_flight as u64;
+        if n > 0 {
+            loop {
+                // Registered before the check, so an acknowledgement in between is not missed.
+                let acked = activity.acked.notified();
+                tokio::pin!(acked);
+                acked.as_mut().enable();
+                if has_room(activity.unacked.load(Ordering::Relaxed), n, max) {
+                    break;
+                }
+                acked.await;
+            }
+        }
+        activity.unacked.fetch_add(n, Ordering::Relaxed);
         self.ctx
             .metrics
             .unacked
@@ -147,6 +166,12 @@ impl<'a> Outputs<'a> {
             .add(n as i64);
         ack_tx.send(self.pending).await.is_ok()
     }
+}
+
+/// Whether `n` more unacknowledged messages fit beside `in_flight` under `max`. Nothing in
+/// flight always leaves room: one message's outputs may exceed `max` on their own.
+fn has_room(in_flight: u64, n: u64, max: u64) -> bool {
+    in_flight == 0 || in_flight + n <= max
 }
 
 /// Starts the acker of a stage: stores input offsets once outputs are durable.
@@ -168,6 +193,7 @@ fn start_acker(
         rx,
         move |output| {
             c.activity.unacked.fetch_sub(1, Ordering::Relaxed);
+            c.activity.acked.notify_waiters();
             c.metrics.unacked.with_label_values(&[stage]).dec();
             c.metrics.sent.with_label_values(&[stage, output]).inc();
         },
@@ -820,4 +846,20 @@ async fn reassign(
         tasks.insert(p, task);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_room;
+
+    #[test]
+    fn in_flight_bound_pauses_above_max_but_never_when_nothing_is_in_flight() {
+        assert!(has_room(0, 1, 10));
+        assert!(has_room(9, 1, 10));
+        assert!(!has_room(10, 1, 10));
+        assert!(!has_room(8, 3, 10));
+        // One message with more outputs than the bound still passes once the rest is acknowledged.
+        assert!(has_room(0, 25, 10));
+        assert!(!has_room(1, 25, 10));
+    }
 }
