@@ -2554,8 +2554,13 @@ impl Geocoder {
         }
         // A given name before another capitalised word is a person's ("Mary Wheeler"), even where
         // it names a province; the first word of a longer Arabic name ("Abu Sleem", "Um Tajok")
-        // is no town of its own.
-        if single && !has_country && !caps && (SET_GIVEN.has(key) || SET_NAME_PREFIXES.has(key)) {
+        // is no town of its own; nor is a direction the province named by it alone ("South
+        // Ossetia" is not Lebanon's South Governorate, "Eastern Ghouta" not an Eastern Province).
+        if single
+            && !has_country
+            && !caps
+            && (SET_GIVEN.has(key) || SET_NAME_PREFIXES.has(key) || SET_DIRECTIONS.has(key))
+        {
             let joined_upper = next.is_some_and(|(a, _, w, c)| {
                 a == e + 1
                     && c == CASE_UPPER
@@ -4824,6 +4829,41 @@ mod tests {
         // Parachute, Colorado, is no regiment.
         let g = gc.geocode("Sergeant Matt Tonroe of the Parachute Regiment was killed.");
         assert!(g.locations.is_empty(), "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_direction_before_a_name_is_part_of_it() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Lebanon's South Governorate and Saudi Arabia's Eastern Province are also "South" and
+        // "Eastern"; before another capitalised word the direction belongs to that name.
+        for text in [
+            "A Russian peacekeeper in South Ossetia told reporters the convoy had left.",
+            "Shelling in Eastern Ghouta killed 14 civilians.",
+        ] {
+            let g = gc.geocode(text);
+            assert!(
+                g.locations
+                    .iter()
+                    .all(|l| l.country != "LB" && l.country != "SA"),
+                "{text}: {:?}",
+                g.locations
+            );
+        }
+        // The name after it is still found, alone: Wales, not Cameroon's West Region.
+        let g = gc.geocode("Floods hit farms in West Wales on Monday.");
+        let found: Vec<_> = g
+            .locations
+            .iter()
+            .map(|l| (l.name.as_str(), l.start))
+            .collect();
+        assert_eq!(found, [("Wales", 25)]);
+        // A name that begins with the direction is one name.
+        let g = gc.geocode("They will arrive in East Jerusalem on Monday.");
+        assert!(
+            g.locations.iter().any(|l| l.name == "East Jerusalem"),
+            "{:?}",
+            g.locations
+        );
     }
 
     #[test]
