@@ -2527,7 +2527,9 @@ impl Geocoder {
         if single && !major && !strong_cue && !caps {
             // A word the text uses as a person's name ("David Mills ... Mills said"), a given
             // name, or a name next to a verb of speech ("Clark said", "said Jones").
-            if s.persons.binary_search(&hash_word(key)).is_ok() || SET_GIVEN.has(key) {
+            if (s.persons.binary_search(&hash_word(key)).is_ok() || SET_GIVEN.has(key))
+                && Self::listed_divisions(s, text, st, e).is_none()
+            {
                 return None;
             }
             // A word the text writes after another capitalised one ("Emilie Holroyd ...
@@ -5085,6 +5087,14 @@ mod tests {
                 (Level::Admin1, Some("NG.29")),
                 (Level::Admin1, Some("NG.23"))
             ]
+        );
+        // A given name in such a list is a division, not a person ("Douglas").
+        let g =
+            gc.geocode("Storms hit areas in Becker, Clay, Douglas, Grant and Mahnomen counties.");
+        assert!(
+            g.locations.iter().any(|l| l.name == "Douglas County"),
+            "{:?}",
+            g.locations
         );
         // A single name before the generic is the state whose divisions they are.
         let g = gc.geocode("The grant buys equipment for ten Kentucky counties.");
