@@ -1110,7 +1110,8 @@ struct Scratch {
     quiet_names: Vec<u64>,
     /// Per mention, the hash of its folded name (made by `Geocoder::country_context`).
     name_keys: Vec<u64>,
-    /// One mention's own country or province shares ([`Geocoder::resolve`]).
+    /// One mention's own country or province shares ([`Geocoder::resolve`]); later, the
+    /// distinct names per province of the lead country ([`Geocoder::drop_strays`]).
     own_mass: Vec<(u32, f32)>,
     /// Per province, the mentions' shares summed.
     province_mass: Vec<(u32, f32)>,
