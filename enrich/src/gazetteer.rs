@@ -21,6 +21,8 @@
 mod build;
 #[path = "geo/codec.rs"]
 mod codec;
+#[path = "geo/fnv.rs"]
+mod fnv;
 #[path = "geo/hints.rs"]
 pub mod hints;
 #[path = "geo/words.rs"]
@@ -383,8 +385,7 @@ fn decompress(gz: &[u8]) -> Result<(Option<String>, Vec<u8>), String> {
 
 /// FNV-1a 64 over the sources (and the build code's version), naming the cache file.
 fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for part in [
+    fnv::hash_parts(&[
         src.cities,
         src.admin1,
         src.admin2,
@@ -392,22 +393,23 @@ fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
         src.demonyms,
         src.country_points,
         src.admin2_points,
-    ] {
-        for &b in (part.len() as u64).to_le_bytes().iter().chain(part) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    h ^ u64::from(FORMAT_VERSION)
+    ]) ^ u64::from(FORMAT_VERSION)
+}
+
+/// [`sources_hash`] of [`builtin_sources`], computed by `build.rs` from the same files.
+fn builtin_sources_hash() -> u64 {
+    const FNV: u64 = include!(concat!(env!("OUT_DIR"), "/builtin_sources_fnv.rs"));
+    FNV ^ u64::from(FORMAT_VERSION)
 }
 
 /// What an index was built from: the format version and a hash of the source files. Written in
 /// the gzip header of a compressed index, so that a stale one is never taken for current.
 pub fn sources_key(src: &GeonamesSources<'_>) -> String {
-    format!(
-        "tocsin gazetteer v{FORMAT_VERSION} sources {:016x}",
-        sources_hash(src)
-    )
+    key_of_hash(sources_hash(src))
+}
+
+fn key_of_hash(hash: u64) -> String {
+    format!("tocsin gazetteer v{FORMAT_VERSION} sources {hash:016x}")
 }
 
 /// GeoNames files read from a folder (see [`GeonamesFiles::read_dir`]).
@@ -572,11 +574,8 @@ impl Gazetteer {
     /// The built-in gazetteer: loaded from `cache_dir` if built before, else built from the GeoNames
     /// extract compiled into the binary and saved there.
     pub fn load_or_build_builtin(cache_dir: &Path) -> Result<Gazetteer, EnrichError> {
-        let src = builtin_sources();
-        let file = cache_dir.join(format!(
-            "gazetteer-v{FORMAT_VERSION}-{:016x}.bin",
-            sources_hash(&src)
-        ));
+        let hash = builtin_sources_hash();
+        let file = cache_dir.join(format!("gazetteer-v{FORMAT_VERSION}-{hash:016x}.bin"));
         if file.is_file() {
             match Gazetteer::load(&file) {
                 Ok(g) => return Ok(g),
@@ -585,9 +584,9 @@ impl Gazetteer {
                 Err(e) => return Err(e),
             }
         }
-        let g = match Self::committed_index(&sources_key(&src)) {
+        let g = match Self::committed_index(&key_of_hash(hash)) {
             Some(g) => g,
-            None => Gazetteer::build(&src)?,
+            None => Gazetteer::build(&builtin_sources())?,
         };
         g.save(&file)?;
         Ok(g)
@@ -1552,6 +1551,12 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
         );
         let built = codec::encode(&Gazetteer::build(&src).expect("build"));
         assert!(raw == built, "{refresh}");
+    }
+
+    /// `build.rs` hashes the same files as `builtin_sources`, in the same order.
+    #[test]
+    fn the_build_time_hash_is_the_hash_of_the_builtin_sources() {
+        assert_eq!(builtin_sources_hash(), sources_hash(&builtin_sources()));
     }
 
     #[test]
