@@ -1400,7 +1400,7 @@ pub(crate) mod tests {
             city((
                 5000001,
                 "Dublin",
-                "Baile Átha Cliath",
+                "Baile Átha Cliath,Dublin City",
                 53.33,
                 -6.25,
                 "PPLC",

@@ -883,6 +883,7 @@ static SET_DIRECTIONS: WordSet = WordSet::new(|| sorted(words::DIRECTIONS));
 static SET_ADMIN_GENERICS: WordSet = WordSet::new(|| sorted(words::ADMIN_GENERICS));
 static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERICS));
 static SET_GIVEN: WordSet = WordSet::new(given_names);
+static SET_CITY_BODIES: WordSet = WordSet::new(|| sorted(words::CITY_BODIES));
 static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
@@ -907,6 +908,7 @@ fn build_tables() {
         &SET_PLACE_GENERICS,
         &SET_GIVEN,
         &SET_SPEECH,
+        &SET_CITY_BODIES,
         &SET_PARTICLES,
         &SET_NAME_PREFIXES,
     ] {
@@ -2465,6 +2467,18 @@ impl Geocoder {
                 }
                 p += w.len() + 1;
             }
+        }
+        // "Dublin City Council": "City" is the council's, and "Dublin City" only an alternate
+        // name of Dublin, Ireland (and its council area's), which must not outweigh the text's
+        // Ohio. The shorter name is tried next. A town named so ("Kansas City Council") keeps its
+        // name.
+        if key.ends_with(" city")
+            && next.is_some_and(|(a, _, w, _)| a == e + 1 && SET_CITY_BODIES.has(w))
+            && !g
+                .postings(v)
+                .any(|en| en.kind == EntryKind::Place && !en.alternate)
+        {
+            return None;
         }
         let mut has_country = false;
         let mut has_admin1 = false;
@@ -4130,6 +4144,24 @@ mod tests {
         let f = g.focus.expect("focus");
         assert_eq!(f.country, "AF");
         assert_eq!(f.admin1.as_deref(), Some("AF.30"), "{f:?}");
+    }
+
+    /// "City" before a council is the council's: "Dublin City" (an alternate name of Dublin,
+    /// Ireland) does not outweigh Laurens County, Georgia.
+    #[test]
+    fn city_before_a_city_body_is_not_part_of_the_name() {
+        let gc = geocoder();
+        let text = "Dublin City Council met on Monday in Laurens County, Georgia.";
+        let g = gc.geocode(text);
+        let dublin = &g.locations[0];
+        assert_eq!(
+            (dublin.name.as_str(), dublin.admin1.as_deref()),
+            ("Dublin", Some("US.GA")),
+            "{g:?}"
+        );
+        // Elsewhere the alternate name is Dublin's, Ireland.
+        let g = gc.geocode("Dublin City was quiet on Monday. Laurens County, Georgia, was not.");
+        assert_eq!(g.locations[0].country, "IE", "{g:?}");
     }
 
     #[test]

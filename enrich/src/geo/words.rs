@@ -166,6 +166,33 @@ pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
 /// Generic words that name a settlement ("Kabul city", "town of Mopti").
 pub const PLACE_GENERICS: &[&str] = &["city", "town", "village", "villages", "camp", "settlement"];
 
+/// A city's bodies and officers, after "City" ("Dublin City Council", "Paris City Hall"): there
+/// "City" belongs to the body's name, not to the place's.
+pub const CITY_BODIES: &[&str] = &[
+    "administrator",
+    "attorney",
+    "auditor",
+    "board",
+    "clerk",
+    "commission",
+    "commissioner",
+    "commissioners",
+    "council",
+    "councillor",
+    "councilman",
+    "councilor",
+    "councilwoman",
+    "engineer",
+    "hall",
+    "limits",
+    "manager",
+    "officials",
+    "planner",
+    "police",
+    "schools",
+    "treasurer",
+];
+
 /// Words that, when they precede a name, say it is a place ("in", "village of").
 pub const PLACE_CUES: &[&str] = &[
     "in", "near", "at", "from", "outside", "around", "into", "towards", "toward", "across", "to",
@@ -1781,6 +1808,7 @@ mod tests {
         for list in [
             ADMIN_GENERICS,
             PLACE_GENERICS,
+            CITY_BODIES,
             PLACE_CUES,
             PERSON_TITLES,
             NAME_TAILS,
