@@ -29,7 +29,9 @@
 //!      ("Otoe and Washington counties", not the state; "Kano and Kaduna states"), but a single
 //!      name before it is the state ("ten Kentucky counties");
 //!    - state and province abbreviations ("Springfield, Ill.", "Dallas, TX") only right after a
-//!      place and a comma; other spellings of small places only where the text says place.
+//!      place and a comma; other spellings of small places only where the text says place;
+//!    - "City" before a city's body is the body's ("Dublin City Council" names Dublin), unless a
+//!      town bears the longer name ("Kansas City Council").
 //!
 //!    Words in a container's position that match no name, or whose matches lie outside the
 //!    countries the rest of the text supports, are looked up among those countries' divisions
@@ -63,7 +65,9 @@
 //!    district named with another generic word than its own ("DeSoto Parish" for DeSoto
 //!    County) counts less; a small town far from the one province where the text's other
 //!    places lie, with no namesake there and no container after it, is a stray and no toponym
-//!    ("Twin Lakes" in Minnesota news is not Twin Lakes, Florida). Every location carries a
+//!    ("Twin Lakes" in Minnesota news is not Twin Lakes, Florida). The mentions of one name are
+//!    one place (the one with a stated container, else the one with the most evidence), unless
+//!    each states its own ("Dublin, Georgia" and "Dublin, Ireland"). Every location carries a
 //!    `score` in [0, 1].
 //! 3. **Focus**: the most confident, most specific location of the event, weighed by level,
 //!    position, place cues and the dominant country; not the dateline ("BEIRUT (AP) —", with its
@@ -540,6 +544,9 @@ const STRAY_KM: f32 = 400.0;
 /// A place this big, under its own name, is a world city; a province this big a major area
 /// (rules 14, 16).
 const WORLD_CITY: u32 = 1_000_000;
+/// How far a mention's own reading may lead the reading of its name's other mentions and still
+/// give way to it ([`Geocoder::one_sense`]).
+const ONE_SENSE_MARGIN: f32 = 0.3;
 const COHERENCE_MIN: f32 = 0.2;
 const COHERENCE_WEIGHT: f32 = 0.3;
 const COHERENCE_CAP: f32 = 2.0;
@@ -1054,6 +1061,9 @@ struct Mention {
     dateline: bool,
     /// Index of the sentence the mention is in.
     sentence: usize,
+    /// The text states its container right after it ("Dublin, Georgia"), and some candidate
+    /// lies in it.
+    stated: bool,
     /// Chosen candidate (absolute index), confidence.
     best: usize,
     conf: f32,
@@ -2345,6 +2355,7 @@ impl Geocoder {
                 town_cue: false,
                 dateline: false,
                 sentence: Self::sentence_of(s, st),
+                stated: false,
                 best: c0,
                 conf: 0.0,
                 keep: true,
@@ -2794,6 +2805,7 @@ impl Geocoder {
             town_cue,
             dateline: false,
             sentence: Self::sentence_of(s, st),
+            stated: false,
             best: c0,
             conf: 0.0,
             keep: true,
@@ -2880,6 +2892,7 @@ impl Geocoder {
             town_cue: false,
             dateline: false,
             sentence: Self::sentence_of(s, st),
+            stated: false,
             best: c0,
             conf: 0.0,
             keep: true,
@@ -2983,6 +2996,7 @@ impl Geocoder {
         Self::confirm_containers(s);
         Self::proximity(s);
         Self::choose(s);
+        Self::one_sense(s);
         self.drop_bare_divisions_abroad(s);
         Self::drop_strays(s);
         self.prune_against_containers(s);
@@ -3295,6 +3309,7 @@ impl Geocoder {
                     .iter()
                     .any(|&(kind, index, _, direct)| direct && inside(c, kind, index))
             });
+            s.mentions[mi].stated = stated;
             for c in cands.iter_mut() {
                 let mut bonus: f32 = 0.0;
                 let mut in_stated = false;
@@ -3389,21 +3404,78 @@ impl Geocoder {
 
     /// Chooses each mention's best candidate and its confidence; drops lone, small, uncued places
     /// with no support.
+    /// One sense per name: the mentions of one name in a text ("of Paris" four times in a
+    /// story from Texas) are one place, where the evidence near one mention ("Dallas") would
+    /// otherwise leave the others to the biggest namesake. The place is the one the text states
+    /// a container for ("Paris, Texas"), else the reading with the most evidence: its prior
+    /// once, as the name is one (rule 12), and what each mention's context adds to it. Mentions
+    /// with a stated container keep theirs ("Dublin, Georgia" beside "Dublin, Ireland", where
+    /// the others stay as they are), as do those whose own reading leads by more than
+    /// [`ONE_SENSE_MARGIN`].
+    fn one_sense(s: &mut Scratch) {
+        let n = s.mentions.len();
+        let same = |a: &Cand, b: Entry| a.e.kind == b.kind && a.e.index == b.index;
+        for mi in 0..n {
+            let key = s.name_keys[mi];
+            if s.name_keys[..mi].contains(&key) {
+                continue;
+            }
+            let of_name = || (mi..n).filter(|&j| s.name_keys[j] == key);
+            let first = s.cands[s.mentions[mi].best].e;
+            if of_name().all(|j| same(&s.cands[s.mentions[j].best], first)) {
+                continue;
+            }
+            let mut stated = of_name()
+                .filter(|&j| s.mentions[j].stated)
+                .map(|j| s.cands[s.mentions[j].best].e);
+            let reading = match stated.next() {
+                Some(e) if stated.all(|o| o == e) => e,
+                Some(_) => continue,
+                None => {
+                    // The reading with the most evidence: its prior once, as the name is one,
+                    // and what each mention's context adds to it.
+                    let m = s.mentions[mi];
+                    let mut best: Option<(Entry, f32)> = None;
+                    for c in &s.cands[m.c0..m.c1] {
+                        let context: f32 = of_name()
+                            .filter_map(|j| {
+                                let o = s.mentions[j];
+                                let x = s.cands[o.c0..o.c1].iter().find(|x| same(x, c.e))?;
+                                Some(x.score - x.prior)
+                            })
+                            .sum();
+                        let total = c.prior + context;
+                        if best.is_none_or(|(_, t)| total > t) {
+                            best = Some((c.e, total));
+                        }
+                    }
+                    let Some((e, _)) = best else { continue };
+                    e
+                }
+            };
+            for j in (mi..n).filter(|&j| s.name_keys[j] == key) {
+                let m = s.mentions[j];
+                let cands = &s.cands[m.c0..m.c1];
+                if m.stated {
+                    continue;
+                }
+                if let Some(k) = cands.iter().position(|c| same(c, reading)) {
+                    if cands[k].score >= s.cands[m.best].score - ONE_SENSE_MARGIN {
+                        s.mentions[j].best = m.c0 + k;
+                        s.mentions[j].conf = confidence(cands, k);
+                    }
+                }
+            }
+        }
+    }
+
     fn choose(s: &mut Scratch) {
         for mi in 0..s.mentions.len() {
             let m = s.mentions[mi];
             let cands = &s.cands[m.c0..m.c1];
             let bi = best_of(cands);
             let b = cands[bi];
-            let second = cands
-                .iter()
-                .enumerate()
-                .filter(|&(k, c)| k != bi && !same_area(c, &b))
-                .map(|(_, c)| c.score)
-                .fold(0.0f32, f32::max);
-            let conf =
-                (0.25 + 0.3 * (b.score / 1.6).min(1.0) + 0.6 * (b.score - second).clamp(0.0, 0.75))
-                    .clamp(0.05, 1.0);
+            let conf = confidence(cands, bi);
             let mm = &mut s.mentions[mi];
             mm.best = m.c0 + bi;
             mm.conf = conf;
@@ -4012,6 +4084,20 @@ fn is_area_name(c: &Cand) -> bool {
 }
 
 /// Index of the best candidate: highest score, then population, then first.
+/// A mention's confidence in its reading `cands[bi]`: its score and its lead over the best
+/// reading elsewhere.
+fn confidence(cands: &[Cand], bi: usize) -> f32 {
+    let b = cands[bi];
+    let second = cands
+        .iter()
+        .enumerate()
+        .filter(|&(k, c)| k != bi && !same_area(c, &b))
+        .map(|(_, c)| c.score)
+        .fold(0.0f32, f32::max);
+    (0.25 + 0.3 * (b.score / 1.6).min(1.0) + 0.6 * (b.score - second).clamp(0.0, 0.75))
+        .clamp(0.05, 1.0)
+}
+
 fn best_of(cands: &[Cand]) -> usize {
     let mut bi = 0;
     for (k, c) in cands.iter().enumerate().skip(1) {
@@ -4162,6 +4248,20 @@ mod tests {
         // Elsewhere the alternate name is Dublin's, Ireland.
         let g = gc.geocode("Dublin City was quiet on Monday. Laurens County, Georgia, was not.");
         assert_eq!(g.locations[0].country, "IE", "{g:?}");
+    }
+
+    /// One sense per name gives way where the text states a container for each mention.
+    #[test]
+    fn one_sense_keeps_stated_containers() {
+        let gc = geocoder();
+        let g = gc.geocode("From Dublin, Georgia, she flew to Dublin, Ireland.");
+        let dublins: Vec<_> = g.locations.iter().filter(|l| l.name == "Dublin").collect();
+        assert_eq!(dublins.len(), 2, "{g:?}");
+        assert_eq!(
+            (dublins[0].country.as_str(), dublins[1].country.as_str()),
+            ("US", "IE"),
+            "{g:?}"
+        );
     }
 
     #[test]
@@ -4799,15 +4899,19 @@ mod tests {
     fn builtin_a_repeated_name_is_one_piece_of_country_evidence() {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
         // "Paris" four times would outvote "Dallas" if each repetition counted as another
-        // name from France; as one name, Dallas puts the first Paris in Texas.
+        // name from France; as one name, Dallas puts Paris in Texas.
         let text = "Anna Reed, 18, of Paris died Saturday in a Dallas hospital from injuries \
                     received in a collision. The other driver, Tom Hale, 20, of Paris, and a \
                     passenger, also of Paris, were taken to Paris Regional Medical Center \
                     before Reed was flown to Dallas.";
         assert_focus_country(&gc, text, "US");
         let g = gc.geocode(text);
-        let first = g.locations.iter().find(|l| l.name == "Paris").unwrap();
-        assert_eq!(first.admin1.as_deref(), Some("US.TX"), "{:?}", g.locations);
+        // And so are the other three: one name, one place.
+        let paris: Vec<_> = g.locations.iter().filter(|l| l.name == "Paris").collect();
+        assert_eq!(paris.len(), 4, "{:?}", g.locations);
+        for p in paris {
+            assert_eq!(p.admin1.as_deref(), Some("US.TX"), "{:?}", g.locations);
+        }
     }
 
     #[test]
