@@ -526,8 +526,6 @@ fn hint_weight(kind: HintKind) -> f32 {
 /// Most candidates kept per mention (postings are ordered best first).
 const MAX_CANDIDATES: usize = 48;
 
-/// Name coherence ([`Geocoder::name_coherence`]): the least support from the other names that
-/// counts (a fifth of a name), the bonus per unit of it, and the most units counted.
 /// What a candidate loses when the text states a container ("X, Y") that holds another
 /// candidate but not this one.
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
@@ -547,6 +545,8 @@ const WORLD_CITY: u32 = 1_000_000;
 /// How far a mention's own reading may lead the reading of its name's other mentions and still
 /// give way to it ([`Geocoder::one_sense`]).
 const ONE_SENSE_MARGIN: f32 = 0.3;
+/// Name coherence ([`Geocoder::name_coherence`]): the least support from the other names that
+/// counts (a fifth of a name), the bonus per unit of it, and the most units counted.
 const COHERENCE_MIN: f32 = 0.2;
 const COHERENCE_WEIGHT: f32 = 0.3;
 const COHERENCE_CAP: f32 = 2.0;
