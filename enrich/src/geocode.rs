@@ -3327,7 +3327,9 @@ impl Geocoder {
         }
     }
 
-    /// Containers named right after (within 100 bytes) a contained candidate are confirmed too.
+    /// Containers named right after (within 100 bytes) a contained candidate are confirmed too:
+    /// a division or a country that holds the best reading of the name before it ("Oaxaca
+    /// State, Mexico" is the country, not the State of México).
     fn confirm_containers(s: &mut Scratch) {
         let n = s.mentions.len();
         debug_assert!(s.mentions.windows(2).all(|w| w[0].fstart <= w[1].fstart));
@@ -3349,6 +3351,7 @@ impl Geocoder {
                     let contains = match d.e.kind {
                         EntryKind::Admin1 => b.admin1 == d.e.index && b.e.kind != EntryKind::Admin1,
                         EntryKind::Admin2 => b.admin2 == d.e.index && b.e.kind == EntryKind::Place,
+                        EntryKind::Country => b.country == d.e.index && !is_area_name(&b),
                         _ => false,
                     };
                     if contains {
@@ -4083,7 +4086,6 @@ fn is_area_name(c: &Cand) -> bool {
     )
 }
 
-/// Index of the best candidate: highest score, then population, then first.
 /// A mention's confidence in its reading `cands[bi]`: its score and its lead over the best
 /// reading elsewhere.
 fn confidence(cands: &[Cand], bi: usize) -> f32 {
@@ -4098,6 +4100,7 @@ fn confidence(cands: &[Cand], bi: usize) -> f32 {
         .clamp(0.05, 1.0)
 }
 
+/// Index of the best candidate: highest score, then population, then first.
 fn best_of(cands: &[Cand]) -> usize {
     let mut bi = 0;
     for (k, c) in cands.iter().enumerate().skip(1) {
@@ -4354,6 +4357,14 @@ mod tests {
         assert_eq!(f.admin1.as_deref(), Some("CF.11"), "{f:?}");
         let g = gc.geocode("Police said many people attended the Mission on that date.");
         assert!(g.locations.is_empty(), "{:?}", g.locations);
+        // The country that holds the state before it, not the State of México.
+        let g = gc.geocode("Migrants camped in Matias Romero, Oaxaca State, Mexico, on Wednesday.");
+        let mexico = g
+            .locations
+            .iter()
+            .find(|l| l.name.starts_with("M"))
+            .expect("Mexico");
+        assert_eq!(mexico.level, Level::Country, "{:?}", g.locations);
     }
 
     #[test]
