@@ -32,6 +32,8 @@
 //!      place and a comma; other spellings of small places only where the text says place;
 //!    - "City" before a city's body is the body's ("Dublin City Council" names Dublin), unless a
 //!      town bears the longer name ("Kansas City Council").
+//!    - regions that GeoNames' admin files lack are mentions of the division that holds their
+//!      main town ("Eastern Ghouta": Rif Dimashq; [`words::REGION_ALIASES`]).
 //!
 //!    Words in a container's position that match no name, or whose matches lie outside the
 //!    countries the rest of the text supports, are looked up among those countries' divisions
@@ -107,6 +109,9 @@ pub struct Geocoder {
     /// [`words::DIRECTION_PREFIXES`] in order ("kivu" → North Kivu, South Kivu): one hash lookup
     /// per word instead of a name-index walk per direction.
     directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
+    /// [`words::REGION_ALIASES`] by their first word: the whole name and its division, longest
+    /// name first (those whose division the gazetteer lacks are left out).
+    region_aliases: std::collections::HashMap<&'static str, Vec<(&'static str, Entry)>, BuildFnv>,
     /// Where the name index's walks start: the states after a word's first letters.
     prefixes: NamePrefixes,
     /// The part of each place's prior that its population and rank give
@@ -217,6 +222,33 @@ impl NamePrefixes {
 }
 
 /// The admin1 postings of the names that start with a direction (see `Geocoder::directional`).
+/// [`Geocoder::region_aliases`].
+fn region_alias_index(
+    g: &Gazetteer,
+) -> std::collections::HashMap<&'static str, Vec<(&'static str, Entry)>, BuildFnv> {
+    let mut map: std::collections::HashMap<_, Vec<_>, BuildFnv> = Default::default();
+    for &(name, code) in words::REGION_ALIASES {
+        let entry = match code.matches('.').count() {
+            1 => g.admin1_index(code).map(|index| (EntryKind::Admin1, index)),
+            _ => g.admin2_index(code).map(|index| (EntryKind::Admin2, index)),
+        };
+        let Some((kind, index)) = entry else {
+            continue;
+        };
+        let first = name.split([' ', '-']).next().unwrap_or(name);
+        let entry = Entry {
+            kind,
+            alternate: false,
+            index,
+        };
+        map.entry(first).or_default().push((name, entry));
+    }
+    for list in map.values_mut() {
+        list.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+    }
+    map
+}
+
 fn directional_index(g: &Gazetteer) -> std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv> {
     use fst::{IntoStreamer as _, Streamer as _};
     let mut map: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv> = Default::default();
@@ -1368,6 +1400,7 @@ impl Geocoder {
             .collect();
         Geocoder {
             directional: directional_index(&gazetteer),
+            region_aliases: region_alias_index(&gazetteer),
             prefixes: NamePrefixes::new(gazetteer.names().as_fst()),
             place_priors: gazetteer.places.iter().map(place_prior).collect(),
             admin1_priors: gazetteer.admin1.iter().map(admin_prior).collect(),
@@ -1978,6 +2011,14 @@ impl Geocoder {
                 resume = e;
                 continue;
             }
+            // A region the gazetteer knows only by the division that holds it ("Eastern Ghouta").
+            if case == CASE_UPPER {
+                if let Some(m) = self.region_alias_at(s, &text, i, end) {
+                    resume = m.fend;
+                    s.mentions.push(m);
+                    continue;
+                }
+            }
             // Walk the fst over the text.
             s.finals.clear();
             // A country's name with a possessive "s" whose apostrophe was lost ("Benins capital").
@@ -2161,6 +2202,36 @@ impl Geocoder {
         }
         s.regions.push((i, i + n, k));
         Some(i + n)
+    }
+
+    /// A name of [`words::REGION_ALIASES`] at folded byte `i`, whose first word ends at `end`: a
+    /// mention of the division that holds the region.
+    fn region_alias_at(&self, s: &mut Scratch, t: &str, i: usize, end: usize) -> Option<Mention> {
+        let aliases = self.region_aliases.get(&t[i..end])?;
+        let &(name, entry) = aliases
+            .iter()
+            .find(|(name, _)| t[i..].starts_with(name) && boundary_at(t, i + name.len()))?;
+        let c0 = s.cands.len();
+        s.cands.push(self.candidate(entry, true, false)?);
+        let e = i + name.len();
+        let (start, end) = s.folded.span(i, e);
+        Some(Mention {
+            fstart: i,
+            fend: e,
+            start,
+            end,
+            c0,
+            c1: s.cands.len(),
+            cue: false,
+            place_hint: false,
+            town_cue: false,
+            dateline: false,
+            sentence: Self::sentence_of(s, i),
+            stated: false,
+            best: c0,
+            conf: 0.0,
+            keep: true,
+        })
     }
 
     /// Whether folded byte `i` is where a text states a container: after "X district, ",
@@ -4329,6 +4400,31 @@ mod tests {
             "{n:?}"
         );
         assert!(n.contains(&("Saint-Louis".into(), "SN".into())), "{n:?}");
+    }
+
+    /// Regions without a division of their own resolve to the division that holds them, and
+    /// only as whole names.
+    #[test]
+    fn builtin_region_aliases() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Shelling killed 40 civilians in Eastern Ghouta on Monday.");
+        let f = g.focus.expect("focus");
+        assert_eq!(
+            (f.admin1.as_deref(), f.level, f.start, f.end),
+            (Some("SY.08"), Level::Admin1, 32, 46),
+            "{f:?}"
+        );
+        let g = gc.geocode("South Ossetian militias burned Georgian villages near Tskhinvali.");
+        let first = &g.locations[0];
+        assert_eq!(
+            (first.admin2.as_deref(), first.start, first.end),
+            (Some("GE.73.10285963"), 0, 14),
+            "{:?}",
+            g.locations
+        );
+        // Not inside a longer word.
+        let g = gc.geocode("Ghoutas and Ogadenis are no names here.");
+        assert!(g.locations.is_empty(), "{:?}", g.locations);
     }
 
     #[test]

@@ -163,6 +163,30 @@ pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
     ("arctic ocean", "Arctic Ocean", 80.0, 0.0),
 ];
 
+/// Regions that reports name as such but that have no division of their own in GeoNames' admin
+/// files, as (folded name, code of the division that holds the region's main town: admin1
+/// `CC.code` or admin2 `CC.admin1.admin2`): conflict areas ("Eastern Ghouta": Rif Dimashq, which
+/// holds Douma; "South Ossetia": Tskhinvali District) and the adjectives of such regions whose
+/// division has another name ("Abkhaz": Abkhazia). Sorted by name.
+pub const REGION_ALIASES: &[(&str, &str)] = &[
+    ("abkhaz", "GE.02"),
+    ("abkhazian", "GE.02"),
+    ("donbas", "UA.05"),
+    ("donbass", "UA.05"),
+    ("east ghouta", "SY.08"),
+    ("eastern ghouta", "SY.08"),
+    ("ghouta", "SY.08"),
+    ("jabal marra", "SD.61"),
+    ("jebel marra", "SD.61"),
+    ("nagorno karabakh", "AZ.61"),
+    ("nagorno-karabakh", "AZ.61"),
+    ("nuba mountains", "SD.50"),
+    ("ogaden", "ET.52"),
+    ("south ossetia", "GE.73.10285963"),
+    ("south ossetian", "GE.73.10285963"),
+    ("transnistrian", "MD.58"),
+];
+
 /// Generic words that name a settlement ("Kabul city", "town of Mopti").
 pub const PLACE_GENERICS: &[&str] = &["city", "town", "village", "villages", "camp", "settlement"];
 
@@ -1794,6 +1818,14 @@ mod tests {
         );
         assert_eq!(strip_generics("vakaga"), None);
         assert_eq!(strip_generics("district"), None);
+    }
+
+    #[test]
+    fn region_aliases_are_sorted_and_folded() {
+        assert!(REGION_ALIASES.windows(2).all(|w| w[0].0 < w[1].0));
+        for (name, _) in REGION_ALIASES {
+            assert_eq!(crate::fold::fold(name), *name, "{name}");
+        }
     }
 
     #[test]
