@@ -922,6 +922,15 @@ static SET_DIRECTIONS: WordSet = WordSet::new(|| sorted(words::DIRECTIONS));
 static SET_ADMIN_GENERICS: WordSet = WordSet::new(|| sorted(words::ADMIN_GENERICS));
 static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERICS));
 static SET_GIVEN: WordSet = WordSet::new(given_names);
+/// The first words of [`words::REGION_ALIASES`]: a quick no for most capitalised words.
+static SET_ALIAS_STARTS: WordSet = WordSet::new(|| {
+    let mut v: Vec<_> = words::REGION_ALIASES
+        .iter()
+        .map(|(name, _)| name.split([' ', '-']).next().unwrap_or(name))
+        .collect();
+    v.dedup();
+    v
+});
 static SET_CITY_BODIES: WordSet = WordSet::new(|| sorted(words::CITY_BODIES));
 static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
@@ -948,6 +957,7 @@ fn build_tables() {
         &SET_GIVEN,
         &SET_SPEECH,
         &SET_CITY_BODIES,
+        &SET_ALIAS_STARTS,
         &SET_PARTICLES,
         &SET_NAME_PREFIXES,
     ] {
@@ -2207,7 +2217,11 @@ impl Geocoder {
     /// A name of [`words::REGION_ALIASES`] at folded byte `i`, whose first word ends at `end`: a
     /// mention of the division that holds the region.
     fn region_alias_at(&self, s: &mut Scratch, t: &str, i: usize, end: usize) -> Option<Mention> {
-        let aliases = self.region_aliases.get(&t[i..end])?;
+        let first = &t[i..end];
+        if !SET_ALIAS_STARTS.has(first) {
+            return None;
+        }
+        let aliases = self.region_aliases.get(first)?;
         let &(name, entry) = aliases
             .iter()
             .find(|(name, _)| t[i..].starts_with(name) && boundary_at(t, i + name.len()))?;
