@@ -2,7 +2,6 @@
 //! built-in gazetteer's cache key costs nothing at start (see `geo/fnv.rs`).
 
 #[path = "src/geo/fnv.rs"]
-#[allow(dead_code)]
 mod fnv;
 
 /// The compiled-in sources, in the order of `GeonamesSources` (the `include_bytes!` paths of
