@@ -2227,10 +2227,15 @@ impl Geocoder {
             .find(|(name, _)| t[i..].starts_with(name) && boundary_at(t, i + name.len()))?;
         let c0 = s.cands.len();
         s.cands.push(self.candidate(entry, true, false)?);
-        let e = i + name.len();
-        let (start, end) = s.folded.span(i, e);
-        Some(Mention {
-            fstart: i,
+        Some(Self::bare_mention(s, i, i + name.len(), c0))
+    }
+
+    /// A mention of folded bytes `st..e` with no cue, whose candidates are those pushed from
+    /// `c0` on.
+    fn bare_mention(s: &Scratch, st: usize, e: usize, c0: usize) -> Mention {
+        let (start, end) = s.folded.span(st, e);
+        Mention {
+            fstart: st,
             fend: e,
             start,
             end,
@@ -2240,12 +2245,12 @@ impl Geocoder {
             place_hint: false,
             town_cue: false,
             dateline: false,
-            sentence: Self::sentence_of(s, i),
+            sentence: Self::sentence_of(s, st),
             stated: false,
             best: c0,
             conf: 0.0,
             keep: true,
-        })
+        }
     }
 
     /// Whether folded byte `i` is where a text states a container: after "X district, ",
@@ -2964,24 +2969,7 @@ impl Geocoder {
         if !self.push_directional(s, text, st, e) {
             return None;
         }
-        let (start, end) = s.folded.span(st, e);
-        Some(Mention {
-            fstart: st,
-            fend: e,
-            start,
-            end,
-            c0,
-            c1: s.cands.len(),
-            cue: false,
-            place_hint: false,
-            town_cue: false,
-            dateline: false,
-            sentence: Self::sentence_of(s, st),
-            stated: false,
-            best: c0,
-            conf: 0.0,
-            keep: true,
-        })
+        Some(Self::bare_mention(s, st, e, c0))
     }
 
     fn candidate(&self, e: Entry, admin_hint: bool, place_hint: bool) -> Option<Cand> {
