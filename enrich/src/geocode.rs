@@ -2432,24 +2432,11 @@ impl Geocoder {
             } else {
                 e
             };
-            let (start, end) = s.folded.span(st, fend);
-            s.mentions.push(Mention {
-                fstart: st,
-                fend,
-                start,
-                end,
-                c0,
-                c1: s.cands.len(),
+            let m = Mention {
                 cue: true,
-                place_hint: false,
-                town_cue: false,
-                dateline: false,
-                sentence: Self::sentence_of(s, st),
-                stated: false,
-                best: c0,
-                conf: 0.0,
-                keep: true,
-            });
+                ..Self::bare_mention(s, st, fend, c0)
+            };
+            s.mentions.push(m);
             added = true;
         }
         s.unmatched = pending;
@@ -2818,7 +2805,6 @@ impl Geocoder {
                 below_admin1 = matches!(w, "counties" | "parishes");
             }
         }
-        let (start, end) = s.folded.span(st, fend);
         // Another spelling of a small place's name counts only where the text says place: after
         // a cue, in "(X, Y)" or followed by its container ("Toucountouna, Atacora").
         let after = text[fend..].trim_start_matches(' ');
@@ -2884,21 +2870,10 @@ impl Geocoder {
             return None;
         }
         Some(Mention {
-            fstart: st,
-            fend,
-            start,
-            end,
-            c0,
-            c1: s.cands.len(),
             cue,
             place_hint,
             town_cue,
-            dateline: false,
-            sentence: Self::sentence_of(s, st),
-            stated: false,
-            best: c0,
-            conf: 0.0,
-            keep: true,
+            ..Self::bare_mention(s, st, fend, c0)
         })
     }
 
