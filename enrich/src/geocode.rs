@@ -33,7 +33,9 @@
 //!    - "City" before a city's body is the body's ("Dublin City Council" names Dublin), unless a
 //!      town bears the longer name ("Kansas City Council");
 //!    - regions that GeoNames' admin files lack are mentions of the division that holds their
-//!      main town ("Eastern Ghouta": Rif Dimashq; [`words::REGION_ALIASES`]).
+//!      main town ("Eastern Ghouta": Rif Dimashq; [`words::REGION_ALIASES`]), and divisions
+//!      that GeoNames names with a French direction are found under their English names too
+//!      ("North Kivu" for Nord Kivu).
 //!
 //!    Words in a container's position that match no name, or whose matches lie outside the
 //!    countries the rest of the text supports, are looked up among those countries' divisions
@@ -109,9 +111,15 @@ pub struct Geocoder {
     /// [`words::DIRECTION_PREFIXES`] in order ("kivu" → North Kivu, South Kivu): one hash lookup
     /// per word instead of a name-index walk per direction.
     directional: std::collections::HashMap<Box<str>, Vec<Entry>, BuildFnv>,
-    /// [`words::REGION_ALIASES`] by their first word: the whole name and its division, longest
-    /// name first (those whose division the gazetteer lacks are left out).
-    region_aliases: std::collections::HashMap<&'static str, Vec<(&'static str, Entry)>, BuildFnv>,
+    /// Names of divisions that the gazetteer lacks, by their first word: the whole name and its
+    /// division, longest name first. [`words::REGION_ALIASES`] (those whose division the
+    /// gazetteer lacks are left out) and the English names of divisions that GeoNames names
+    /// with a French direction ([`english_direction_names`]).
+    region_aliases: std::collections::HashMap<Box<str>, Vec<(Box<str>, Entry)>, BuildFnv>,
+    /// The lengths and first bytes of [`Geocoder::region_aliases`]' keys, one bit each: a quick
+    /// no for most capitalised words.
+    alias_lengths: u64,
+    alias_firsts: [u64; 4],
     /// Where the name index's walks start: the states after a word's first letters.
     prefixes: NamePrefixes,
     /// The part of each place's prior that its population and rank give
@@ -224,28 +232,90 @@ impl NamePrefixes {
 /// [`Geocoder::region_aliases`].
 fn region_alias_index(
     g: &Gazetteer,
-) -> std::collections::HashMap<&'static str, Vec<(&'static str, Entry)>, BuildFnv> {
-    let mut map: std::collections::HashMap<_, Vec<_>, BuildFnv> = Default::default();
+) -> std::collections::HashMap<Box<str>, Vec<(Box<str>, Entry)>, BuildFnv> {
+    let mut names: Vec<(Box<str>, Entry)> = english_direction_names(g);
     for &(name, code) in words::REGION_ALIASES {
         let entry = match code.matches('.').count() {
             1 => g.admin1_index(code).map(|index| (EntryKind::Admin1, index)),
             _ => g.admin2_index(code).map(|index| (EntryKind::Admin2, index)),
         };
-        let Some((kind, index)) = entry else {
-            continue;
-        };
-        let first = name.split([' ', '-']).next().unwrap_or(name);
-        let entry = Entry {
-            kind,
-            alternate: false,
-            index,
-        };
-        map.entry(first).or_default().push((name, entry));
+        if let Some((kind, index)) = entry {
+            let entry = Entry {
+                kind,
+                alternate: false,
+                index,
+            };
+            names.push((name.into(), entry));
+        }
+    }
+    let mut map: std::collections::HashMap<Box<str>, Vec<_>, BuildFnv> = Default::default();
+    for (name, entry) in names {
+        let first = name.split([' ', '-']).next().unwrap_or(&name);
+        map.entry(first.into()).or_default().push((name, entry));
     }
     for list in map.values_mut() {
         list.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
     }
     map
+}
+
+/// English names of the divisions that GeoNames names with a French direction: "Nord Kivu" is
+/// North Kivu to English reports, "Sud-Ubangi" South Ubangi, "Centre-Nord" Centre-North; and
+/// both names with spaces or hyphens ("Nord-Kivu", "North-Kivu"). Only names with a word
+/// besides the directions (not "Sud-Est"), that no entry of the gazetteer bears already, and
+/// that one division alone would bear.
+fn english_direction_names(g: &Gazetteer) -> Vec<(Box<str>, Entry)> {
+    let english = |w: &str| match w {
+        "nord" => Some("north"),
+        "sud" => Some("south"),
+        "est" => Some("east"),
+        "ouest" => Some("west"),
+        _ => None,
+    };
+    let mut out: Vec<(Box<str>, Entry)> = Vec::new();
+    for (kind, list) in [
+        (EntryKind::Admin1, &g.admin1),
+        (EntryKind::Admin2, &g.admin2),
+    ] {
+        for (index, a) in (0u32..).zip(list.iter()) {
+            let name = crate::fold::fold(g.area_name(a));
+            let words: Vec<&str> = name.split([' ', '-']).collect();
+            let directions = words.iter().filter(|w| english(w).is_some()).count();
+            if directions == 0 || directions == words.len() {
+                continue;
+            }
+            let translated: Vec<&str> = words.iter().map(|w| english(w).unwrap_or(w)).collect();
+            let entry = Entry {
+                kind,
+                alternate: false,
+                index,
+            };
+            // In English and in French, with spaces or hyphens ("Nord-Kivu").
+            let variants = [
+                translated.join(" "),
+                translated.join("-"),
+                words.join(" "),
+                words.join("-"),
+            ];
+            for v in variants {
+                if g.lookup(&v).is_empty() {
+                    out.push((v.into(), entry));
+                }
+            }
+        }
+    }
+    // A name that two divisions would bear names neither.
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Vec<(Box<str>, Entry)> = Vec::with_capacity(out.len());
+    let mut k = 0;
+    while k < out.len() {
+        let run = out[k..].iter().take_while(|x| x.0 == out[k].0).count();
+        if run == 1 {
+            kept.push(out[k].clone());
+        }
+        k += run;
+    }
+    kept
 }
 
 /// The admin1 postings of the names that start with a direction (see `Geocoder::directional`).
@@ -922,15 +992,6 @@ static SET_DIRECTIONS: WordSet = WordSet::new(|| sorted(words::DIRECTIONS));
 static SET_ADMIN_GENERICS: WordSet = WordSet::new(|| sorted(words::ADMIN_GENERICS));
 static SET_PLACE_GENERICS: WordSet = WordSet::new(|| sorted(words::PLACE_GENERICS));
 static SET_GIVEN: WordSet = WordSet::new(given_names);
-/// The first words of [`words::REGION_ALIASES`]: a quick no for most capitalised words.
-static SET_ALIAS_STARTS: WordSet = WordSet::new(|| {
-    let mut v: Vec<_> = words::REGION_ALIASES
-        .iter()
-        .map(|(name, _)| name.split([' ', '-']).next().unwrap_or(name))
-        .collect();
-    v.dedup();
-    v
-});
 static SET_CITY_BODIES: WordSet = WordSet::new(|| sorted(words::CITY_BODIES));
 static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
@@ -957,7 +1018,6 @@ fn build_tables() {
         &SET_GIVEN,
         &SET_SPEECH,
         &SET_CITY_BODIES,
-        &SET_ALIAS_STARTS,
         &SET_PARTICLES,
         &SET_NAME_PREFIXES,
     ] {
@@ -1408,9 +1468,18 @@ impl Geocoder {
                     .collect()
             })
             .collect();
+        let region_aliases = region_alias_index(&gazetteer);
+        let (mut alias_lengths, mut alias_firsts) = (0u64, [0u64; 4]);
+        for key in region_aliases.keys() {
+            alias_lengths |= length_bit(key);
+            let b = key.as_bytes()[0];
+            alias_firsts[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
         Geocoder {
             directional: directional_index(&gazetteer),
-            region_aliases: region_alias_index(&gazetteer),
+            region_aliases,
+            alias_lengths,
+            alias_firsts,
             prefixes: NamePrefixes::new(gazetteer.names().as_fst()),
             place_priors: gazetteer.places.iter().map(place_prior).collect(),
             admin1_priors: gazetteer.admin1.iter().map(admin_prior).collect(),
@@ -2218,15 +2287,18 @@ impl Geocoder {
     /// mention of the division that holds the region.
     fn region_alias_at(&self, s: &mut Scratch, t: &str, i: usize, end: usize) -> Option<Mention> {
         let first = &t[i..end];
-        if !SET_ALIAS_STARTS.has(first) {
+        let b = t.as_bytes()[i];
+        if self.alias_lengths & length_bit(first) == 0
+            || self.alias_firsts[usize::from(b >> 6)] & (1 << (b & 63)) == 0
+        {
             return None;
         }
         let aliases = self.region_aliases.get(first)?;
-        let &(name, entry) = aliases
+        let (name, entry) = aliases
             .iter()
-            .find(|(name, _)| t[i..].starts_with(name) && boundary_at(t, i + name.len()))?;
+            .find(|(name, _)| t[i..].starts_with(&**name) && boundary_at(t, i + name.len()))?;
         let c0 = s.cands.len();
-        s.cands.push(self.candidate(entry, true, false)?);
+        s.cands.push(self.candidate(*entry, true, false)?);
         Some(Self::bare_mention(s, i, i + name.len(), c0))
     }
 
@@ -4380,12 +4452,17 @@ mod tests {
     }
 
     /// Regions without a division of their own resolve to the division that holds them, and
-    /// only as whole names.
+    /// only as whole names; divisions that GeoNames names in French resolve under their English
+    /// names too.
     #[test]
     fn builtin_region_aliases() {
         let g = crate::gazetteer::tests::builtin();
         // Every division code names a division of the built-in gazetteer.
-        let resolved: usize = region_alias_index(&g).values().map(Vec::len).sum();
+        let index = region_alias_index(&g);
+        let resolved = words::REGION_ALIASES
+            .iter()
+            .filter(|(name, _)| index.values().flatten().any(|(n, _)| &**n == *name))
+            .count();
         assert_eq!(resolved, words::REGION_ALIASES.len());
         let gc = Geocoder::new(g);
         let g = gc.geocode("Shelling killed 40 civilians in Eastern Ghouta on Monday.");
@@ -4406,6 +4483,30 @@ mod tests {
         // Not inside a longer word.
         let g = gc.geocode("Ghoutas and Ogadenis are no names here.");
         assert!(g.locations.is_empty(), "{:?}", g.locations);
+        // GeoNames' "Nord Kivu" under its English name and with a hyphen: Beni is the town
+        // there, not Bolivia's department.
+        for text in [
+            "Rebels attacked Beni in North Kivu on Monday.",
+            "Rebels attacked Beni in Nord-Kivu on Monday.",
+        ] {
+            let g = gc.geocode(text);
+            assert!(
+                g.locations
+                    .iter()
+                    .all(|l| l.admin1.as_deref() == Some("CD.11")),
+                "{text}: {:?}",
+                g.locations
+            );
+            assert_eq!(g.locations.len(), 2, "{text}: {:?}", g.locations);
+        }
+        // An English name that another division bears already stays that division's.
+        let g = gc.geocode("Separatists attacked a school in the North-West region of Cameroon.");
+        assert_eq!(
+            g.locations[0].admin1.as_deref(),
+            Some("CM.07"),
+            "{:?}",
+            g.locations
+        );
     }
 
     #[test]
