@@ -115,7 +115,7 @@ pub struct Geocoder {
     /// division, longest name first. [`words::REGION_ALIASES`] (those whose division the
     /// gazetteer lacks are left out) and the English names of divisions that GeoNames names
     /// with a French direction ([`english_direction_names`]).
-    region_aliases: std::collections::HashMap<Box<str>, Vec<(Box<str>, Entry)>, BuildFnv>,
+    region_aliases: AliasIndex,
     /// The lengths and first bytes of [`Geocoder::region_aliases`]' keys, one bit each: a quick
     /// no for most capitalised words.
     alias_lengths: u64,
@@ -229,10 +229,11 @@ impl NamePrefixes {
     }
 }
 
+/// Names by their first word: each whole name and its division.
+type AliasIndex = std::collections::HashMap<Box<str>, Vec<(Box<str>, Entry)>, BuildFnv>;
+
 /// [`Geocoder::region_aliases`].
-fn region_alias_index(
-    g: &Gazetteer,
-) -> std::collections::HashMap<Box<str>, Vec<(Box<str>, Entry)>, BuildFnv> {
+fn region_alias_index(g: &Gazetteer) -> AliasIndex {
     let mut names: Vec<(Box<str>, Entry)> = english_direction_names(g);
     for &(name, code) in words::REGION_ALIASES {
         let entry = match code.matches('.').count() {
@@ -248,7 +249,7 @@ fn region_alias_index(
             names.push((name.into(), entry));
         }
     }
-    let mut map: std::collections::HashMap<Box<str>, Vec<_>, BuildFnv> = Default::default();
+    let mut map = AliasIndex::default();
     for (name, entry) in names {
         let first = name.split([' ', '-']).next().unwrap_or(&name);
         map.entry(first.into()).or_default().push((name, entry));
