@@ -279,7 +279,16 @@ fn english_direction_names(g: &Gazetteer) -> Vec<(Box<str>, Entry)> {
         (EntryKind::Admin2, &g.admin2),
     ] {
         for (index, a) in (0u32..).zip(list.iter()) {
-            let name = crate::fold::fold(g.area_name(a));
+            // Most names have no such word: look before folding.
+            let raw = g.area_name(a);
+            let french = ["nord", "sud", "est", "ouest"];
+            if !raw
+                .split([' ', '-'])
+                .any(|w| french.iter().any(|f| w.eq_ignore_ascii_case(f)))
+            {
+                continue;
+            }
+            let name = crate::fold::fold(raw);
             let words: Vec<&str> = name.split([' ', '-']).collect();
             let directions = words.iter().filter(|w| english(w).is_some()).count();
             if directions == 0 || directions == words.len() {
