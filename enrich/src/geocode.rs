@@ -266,13 +266,13 @@ fn region_alias_index(g: &Gazetteer) -> AliasIndex {
 /// besides the directions (not "Sud-Est"), that no entry of the gazetteer bears already, and
 /// that one division alone would bear.
 fn english_direction_names(g: &Gazetteer) -> Vec<(Box<str>, Entry)> {
-    let english = |w: &str| match w {
-        "nord" => Some("north"),
-        "sud" => Some("south"),
-        "est" => Some("east"),
-        "ouest" => Some("west"),
-        _ => None,
-    };
+    const FRENCH: [(&str, &str); 4] = [
+        ("nord", "north"),
+        ("sud", "south"),
+        ("est", "east"),
+        ("ouest", "west"),
+    ];
+    let english = |w: &str| FRENCH.iter().find(|(f, _)| *f == w).map(|&(_, e)| e);
     let mut out: Vec<(Box<str>, Entry)> = Vec::new();
     for (kind, list) in [
         (EntryKind::Admin1, &g.admin1),
@@ -281,10 +281,9 @@ fn english_direction_names(g: &Gazetteer) -> Vec<(Box<str>, Entry)> {
         for (index, a) in (0u32..).zip(list.iter()) {
             // Most names have no such word: look before folding.
             let raw = g.area_name(a);
-            let french = ["nord", "sud", "est", "ouest"];
             if !raw
                 .split([' ', '-'])
-                .any(|w| french.iter().any(|f| w.eq_ignore_ascii_case(f)))
+                .any(|w| FRENCH.iter().any(|(f, _)| w.eq_ignore_ascii_case(f)))
             {
                 continue;
             }
