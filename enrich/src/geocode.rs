@@ -642,6 +642,19 @@ const MAX_CANDIDATES: usize = 48;
 const STATED_CONTAINER_PENALTY: f32 = 0.6;
 /// What a division the text names anywhere gives the candidates inside it (rule 13).
 const NAMED_DIVISION_BONUS: f32 = 0.3;
+/// What stands between a part of a town and the town ("the Chalala area of Lusaka").
+const PART_OF_GAPS: &[&str] = &[
+    "area of",
+    "areas of",
+    "part of",
+    "suburb of",
+    "suburbs of",
+    "outskirts of",
+    "neighbourhood of",
+    "neighborhood of",
+    "quarter of",
+];
+
 /// What a place's score loses where the text names it by one of its alternate names.
 const ALTERNATE_PLACE_PENALTY: f32 = 0.15;
 /// What a district loses where the text names it with another generic word than its own
@@ -3847,8 +3860,9 @@ impl Geocoder {
     }
 
     /// "Zhari district, Kandahar": when a place is followed by a confident division or country that
-    /// does not contain any of its candidates, the text's own hierarchy wins and the place (a
-    /// homonym elsewhere, or a village the gazetteer lacks) is dropped.
+    /// does not contain any of its candidates, or by a bigger town in another country ("the
+    /// Chalala area of Lusaka"), the text's own hierarchy wins and the place (a homonym
+    /// elsewhere, or a village the gazetteer lacks) is dropped.
     fn prune_against_containers(&self, s: &mut Scratch) {
         let t = &s.folded.text;
         for mi in 0..s.mentions.len().saturating_sub(1) {
@@ -3864,19 +3878,47 @@ impl Geocoder {
                 && o.fstart - m.fend <= 60
                 && Self::container_position(t, o.fstart)
                 && s.cands[o.best].e.kind == EntryKind::Admin1;
-            if !matches!(gap, "," | "in" | "(" | ", in" | "of" | "-") && !chain {
+            // "The Chalala area of Lusaka", "the outskirts of Goma".
+            let part_of = PART_OF_GAPS.contains(&gap);
+            if !matches!(gap, "," | "in" | "(" | ", in" | "of" | "-") && !chain && !part_of {
                 continue;
             }
             let ob = s.cands[o.best];
+            // A bigger town as the container ("Chalala, Lusaka") states the country of a small
+            // place, unless the two are items of a list ("Copenhagen, Hamburg and Mannheim") or
+            // of a compound ("the Paris-Berlin line").
+            let town = ob.e.kind == EntryKind::Place
+                && gap != "-"
+                && b.population < BIG_PLACE
+                && ob.population > b.population
+                && !Self::in_list(s, mi);
             let inside = |c: &Cand| match ob.e.kind {
                 EntryKind::Admin1 => c.admin1 == ob.e.index,
                 EntryKind::Country | EntryKind::CountryAbbrev => c.country == ob.e.index,
+                EntryKind::Place if town => c.country == ob.country,
                 _ => true,
             };
             if o.conf >= 0.4 && !s.cands[m.c0..m.c1].iter().any(inside) {
                 s.mentions[mi].keep = false;
             }
         }
+    }
+
+    /// Whether mentions `mi` and `mi + 1` are part of a list of names ("Paris, London and
+    /// Berlin"): one before them or one after them joined by a comma or a conjunction.
+    fn in_list(s: &Scratch, mi: usize) -> bool {
+        let t = &s.folded.text;
+        let joined = |a: &Mention, b: &Mention| {
+            a.fend <= b.fstart
+                && matches!(
+                    t[a.fend..b.fstart].trim(),
+                    "," | "and" | "or" | "&" | ", and" | ", or"
+                )
+        };
+        let m = &s.mentions[mi];
+        let o = &s.mentions[mi + 1];
+        mi.checked_sub(1).is_some_and(|p| joined(&s.mentions[p], m))
+            || s.mentions.get(mi + 2).is_some_and(|n| joined(o, n))
     }
 
     /// A mention at the very start of the text, followed by "(Agency)", a dash or a comma and a
@@ -5143,6 +5185,28 @@ mod tests {
         let g = gc.geocode("Rethinking Egypt-US relations after the talks in Cairo.");
         let e = g.locations.iter().find(|l| l.name == "Egypt").unwrap();
         assert_eq!(e.level, Level::Country, "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_bigger_town_after_a_place_states_its_country() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // The only Chalala of the gazetteer is in India: not the part of Lusaka the text names.
+        for text in [
+            "In Chalala area of Lusaka, cadres attacked musicians hired for rallies.",
+            "In Chalala, Lusaka, cadres attacked musicians hired for rallies.",
+        ] {
+            let g = gc.geocode(text);
+            let names: Vec<_> = g.locations.iter().map(|l| l.country.as_str()).collect();
+            assert_eq!(names, ["ZM"], "{text}: {:?}", g.locations);
+            assert_eq!(g.focus.unwrap().name, "Lusaka", "{text}");
+        }
+        // Items of a list keep their own countries.
+        let g = gc.geocode("The band played in Chalala, Lusaka and Harare.");
+        assert!(
+            g.locations.iter().any(|l| l.country == "IN"),
+            "{:?}",
+            g.locations
+        );
     }
 
     #[test]
