@@ -2777,6 +2777,14 @@ impl Geocoder {
         // organisation's name ("Raquel Henry", "Philip English", "The English Martyrs"); a
         // country's name is the country there too, but not a demonym.
         let nation_name = has_country_name || (has_country && caps);
+        // An acronym before a name that ends the capitalised run is an organisation's office or
+        // unit there ("offices of MSF Bambari", "the A429 Cirencester junction"), not a longer
+        // name ("CAF Confederation Cup").
+        let acronym_before = |a: usize, w: &str| {
+            (3..=8).contains(&w.len())
+                && Self::all_caps(s, a, a + w.len())
+                && next.is_none_or(|(na, _, _, c)| na > e + 1 || c != CASE_UPPER)
+        };
         if let Some((w, c)) = prev {
             let pre_start = before.map_or(0, |(a, _)| a);
             if c == CASE_UPPER
@@ -2790,6 +2798,7 @@ impl Geocoder {
                 // a feature word ("Lake Ontario").
                 && s.mentions.last().is_none_or(|m| m.fend != pre_start + w.len())
                 && !FEATURE_WORDS.contains(&w)
+                && !acronym_before(pre_start, w)
             {
                 return None;
             }
@@ -5207,6 +5216,16 @@ mod tests {
             "{:?}",
             g.locations
         );
+    }
+
+    #[test]
+    fn builtin_an_acronym_before_a_name_is_an_office_there() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Armed men looted the offices of MSF Bambari on Sunday.");
+        assert_eq!(g.focus.unwrap().name, "Bambari", "{:?}", g.locations);
+        // A longer name goes on: the acronym is part of it.
+        let g = gc.geocode("The club will play in the CAF Confederation Cup next season.");
+        assert!(g.locations.is_empty(), "{:?}", g.locations);
     }
 
     #[test]
