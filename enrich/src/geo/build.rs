@@ -98,6 +98,20 @@ fn area_keys(name: &str, out: &mut Vec<String>) {
     out.extend(keys.into_iter().filter(|k| k.chars().count() >= 2));
 }
 
+/// The name by which a district and its seat are matched: the folded name without generic words
+/// ("Masisi Territory" → "masisi") nor the Afghan word for a district's seat ("‘Alāqahdārī
+/// Gēlān" → "gelan").
+fn seat_key(name: &str) -> String {
+    let n = normalize_name(name);
+    let n = words::strip_generics(&n).unwrap_or(n);
+    let seat_word = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()) == "alaqahdari";
+    if !n.split(' ').any(seat_word) {
+        return n;
+    }
+    let kept: Vec<&str> = n.split(' ').filter(|w| !seat_word(w)).collect();
+    kept.join(" ")
+}
+
 /// Whether an alternate name is worth indexing: not a code ("KBL"), not numeric, not a URL.
 fn keep_alternate(alt: &str) -> bool {
     let n = alt.chars().count();
@@ -382,6 +396,8 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
     // Places.
     let cities_txt = text_of("cities", src.cities)?;
     let mut places: Vec<PlaceRec> = Vec::new();
+    // Each place's alternate names, as the extract lists them (for the seats of districts).
+    let mut alternate_names: Vec<&str> = Vec::new();
     let mut keys: Vec<(String, u32)> = Vec::with_capacity(1 << 21);
     let mut scratch: Vec<String> = Vec::new();
     for (n, line) in cities_txt.lines().enumerate() {
@@ -440,6 +456,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
             admin2: a2,
             rank: feature_rank(r.get(7)),
         });
+        alternate_names.push(r.cols.get(3).copied().unwrap_or(""));
         let primary = Entry {
             kind: EntryKind::Place,
             alternate: false,
@@ -546,7 +563,9 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
     // boundaries). Else: the extract gives admin2 codes only to places of 15,000 people or more,
     // so many districts have no place of their own: their point is then that of the biggest place
     // in their province that bears their name (districts and communes are mostly named after their
-    // seat), and only failing that the province's centre.
+    // seat), generic words aside ("Masisi Territory" and Masisi, "Gēlān" and "‘Alāqahdārī
+    // Gēlān"), as its own name or else as one of its alternate names (Gereshk is also "Nahr-e
+    // Saraj"); only failing that the province's centre.
     let admin2_points = points_table(
         "admin2-points",
         "CC.ADMIN1.ADMIN2",
@@ -558,23 +577,43 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         if p.admin1 == NONE {
             continue;
         }
-        let key = (p.admin1, normalize_name(strings_get(&strings, p.name)));
+        let key = (p.admin1, seat_key(strings_get(&strings, p.name)));
         let e = seat_by_name.entry(key).or_insert((0, p.lat, p.lon));
         if p.population >= e.0 {
             *e = (p.population, p.lat, p.lon);
+        }
+    }
+    let seat_keys: Vec<(u32, String)> = admin2.iter().map(|a| (a.5, seat_key(&a.1))).collect();
+    // Districts with neither a place of their own nor a seat of their name: the places of their
+    // provinces that bear it as an alternate name.
+    let mut seat_by_alternate: HashMap<(u32, String), (u32, f32, f32)> = seat_keys
+        .iter()
+        .enumerate()
+        .filter(|&(i, k)| mean(&a2_acc[i]).is_none() && !seat_by_name.contains_key(k))
+        .map(|(_, k)| (k.clone(), (0, f32::NAN, f32::NAN)))
+        .collect();
+    let provinces: std::collections::HashSet<u32> = seat_by_alternate.keys().map(|k| k.0).collect();
+    for (p, alternates) in places.iter().zip(&alternate_names) {
+        if !provinces.contains(&p.admin1) {
+            continue;
+        }
+        for a in alternates.split(',').filter(|a| !a.trim().is_empty()) {
+            if let Some(e) = seat_by_alternate.get_mut(&(p.admin1, seat_key(a))) {
+                if e.1.is_nan() || p.population > e.0 {
+                    *e = (p.population, p.lat, p.lon);
+                }
+            }
         }
     }
     let admin2_recs: Vec<AreaRec> = admin2
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let seat = {
-                let own = normalize_name(&a.1);
-                let own = words::strip_generics(&own).unwrap_or(own);
-                seat_by_name
-                    .get(&(a.5, own))
-                    .map(|&(_, lat, lon)| (lat, lon))
-            };
+            let seat = seat_by_name
+                .get(&seat_keys[i])
+                .or_else(|| seat_by_alternate.get(&seat_keys[i]))
+                .filter(|e| !e.1.is_nan())
+                .map(|&(_, lat, lon)| (lat, lon));
             let fallback = seat.unwrap_or_else(|| {
                 admin1_recs
                     .get(a.5 as usize)
@@ -912,6 +951,43 @@ mod tests {
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("bad point accepted"),
         }
+    }
+
+    #[test]
+    fn districts_without_places_sit_at_their_seat() {
+        // Small places have no admin2 code in the extract: districts are found by their seat's
+        // name, generic words aside, or among the alternate names of a place.
+        let src = GeonamesSources {
+            cities: "1\tLashkar Gah\tLashkar Gah\t\t31.6\t64.4\tP\tPPLA\tAF\t\t10\t\t\t\t200000\t\t\t\t\n\
+                     2\tGereshk\tGereshk\tGirishk,Nahr-e Saraj\t31.8\t64.6\tP\tPPL\tAF\t\t10\t\t\t\t5000\t\t\t\t\n\
+                     3\t\u{2018}Al\u{101}qahd\u{101}r\u{12b} Garms\u{12b}r\t\u{2018}Alaqahdari Garmsir\t\t30.9\t64.1\tP\tPPL\tAF\t\t10\t\t\t\t1000\t\t\t\t\n"
+                .as_bytes(),
+            admin1: b"AF.10\tHelmand\tHelmand\t1\n",
+            admin2: "AF.10.1\tNahr-e Sar\u{101}j\tNahr-e Saraj\t4\nAF.10.2\tGarms\u{12b}r District\tGarmsir\t5\nAF.10.3\tNawzad\tNawzad\t6\n"
+                .as_bytes(),
+            countries: b"AF\tAFG\t4\tAF\tAfghanistan\tKabul\t1\t1\tAS\n",
+            demonyms: b"",
+            country_points: b"",
+            admin2_points: b"",
+        };
+        let g = build(&src).expect("build");
+        let point = |name: &str| {
+            let e = g
+                .lookup(name)
+                .into_iter()
+                .find(|e| e.kind == EntryKind::Admin2)
+                .expect(name);
+            let a = g.admin2_rec(e.index).expect(name);
+            (a.lat, a.lon)
+        };
+        assert_eq!(point("nahr-e saraj"), (31.8, 64.6));
+        assert_eq!(point("garmsir district"), (30.9, 64.1));
+        // No seat: the province's centre (of the 0.5° cells of its places).
+        let (lat, lon) = point("nawzad");
+        assert!(
+            (lat - 31.4167).abs() < 1e-3 && (lon - 64.4167).abs() < 1e-3,
+            "{lat} {lon}"
+        );
     }
 
     #[test]

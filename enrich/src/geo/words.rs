@@ -1793,9 +1793,11 @@ pub fn strip_generics(folded: &str) -> Option<String> {
     // Keep the original separators when the kept words are contiguous.
     let joined = kept.join(" ");
     if first == 0 && folded.starts_with(kept[0]) && folded.len() > joined.len() {
-        let prefix = &folded[..folded.len().min(joined.len())];
-        if prefix.replace('-', " ") == joined {
-            return Some(prefix.to_owned());
+        // Not a prefix where the lengths fall inside a character ("saint-pierre-de-bœuf").
+        if let Some(prefix) = folded.get(..joined.len()) {
+            if prefix.replace('-', " ") == joined {
+                return Some(prefix.to_owned());
+            }
         }
     }
     Some(joined)
@@ -1808,6 +1810,10 @@ mod tests {
     #[test]
     fn strips_generic_words() {
         assert_eq!(strip_generics("homs governorate").as_deref(), Some("homs"));
+        assert_eq!(
+            strip_generics("saint-pierre-de-bœuf").as_deref(),
+            Some("saint pierre bœuf")
+        );
         assert_eq!(
             strip_generics("province of kandahar").as_deref(),
             Some("kandahar")
