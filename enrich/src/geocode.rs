@@ -4230,6 +4230,16 @@ fn approx_km(lat1: f32, lon1: f32, lat2: f32, lon2: f32) -> f32 {
     6371.0 * (x * x + y * y).sqrt()
 }
 
+/// Whether `c` lies in the division `area` is ("Masvingo", the town, in Masvingo, the province):
+/// the two readings agree on the division.
+fn inside_area(c: &Cand, area: &Cand) -> bool {
+    match area.e.kind {
+        EntryKind::Admin1 => c.admin1 == area.e.index,
+        EntryKind::Admin2 => c.admin2 == area.e.index,
+        _ => false,
+    }
+}
+
 fn same_area(a: &Cand, b: &Cand) -> bool {
     a.country == b.country && a.admin1 == b.admin1 && approx_km(a.lat, a.lon, b.lat, b.lon) < 30.0
 }
@@ -4267,13 +4277,13 @@ fn is_area_name(c: &Cand) -> bool {
 }
 
 /// A mention's confidence in its reading `cands[bi]`: its score and its lead over the best
-/// reading elsewhere.
+/// reading elsewhere (readings in the same area, or inside the division it reads, agree with it).
 fn confidence(cands: &[Cand], bi: usize) -> f32 {
     let b = cands[bi];
     let second = cands
         .iter()
         .enumerate()
-        .filter(|&(k, c)| k != bi && !same_area(c, &b))
+        .filter(|&(k, c)| k != bi && !same_area(c, &b) && !inside_area(c, &b))
         .map(|(_, c)| c.score)
         .fold(0.0f32, f32::max);
     (0.25 + 0.3 * (b.score / 1.6).min(1.0) + 0.6 * (b.score - second).clamp(0.0, 0.75))
@@ -5216,6 +5226,15 @@ mod tests {
             "{:?}",
             g.locations
         );
+    }
+
+    #[test]
+    fn builtin_a_town_inside_the_province_of_its_name_agrees_with_it() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Masvingo is a province and its capital: either way the province is known.
+        let g = gc.geocode("A Masvingo bank branch was burnt by angry depositors.");
+        let f = g.focus.unwrap();
+        assert_eq!(f.admin1.as_deref(), Some("ZW.08"), "{f:?}");
     }
 
     #[test]
