@@ -112,6 +112,46 @@ fn seat_key(name: &str) -> String {
     kept.join(" ")
 }
 
+/// Places whose first-level division the admin1 table lacks (divisions made after it, such as
+/// the Central African Republic's Ouham-Fafa or Ethiopia's Sidama) take the division of the
+/// nearest place of their country that has one, the division they were carved from as often as
+/// not: their reports then count in a region, not only in their country.
+fn adopt_nearest_admin1(places: &mut [PlaceRec]) {
+    let orphans: Vec<usize> = (0..places.len())
+        .filter(|&i| places[i].admin1 == NONE)
+        .collect();
+    if orphans.is_empty() {
+        return;
+    }
+    let mut by_country: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, p) in places.iter().enumerate() {
+        if p.admin1 != NONE {
+            by_country.entry(p.country).or_default().push(i);
+        }
+    }
+    for i in orphans {
+        let p = &places[i];
+        let nearest = by_country.get(&p.country).and_then(|known| {
+            known.iter().copied().min_by(|&a, &b| {
+                let (qa, qb) = (&places[a], &places[b]);
+                distance2(p, qa)
+                    .total_cmp(&distance2(p, qb))
+                    .then(a.cmp(&b))
+            })
+        });
+        if let Some(n) = nearest {
+            places[i].admin1 = places[n].admin1;
+        }
+    }
+}
+
+/// A squared distance between two places, in degrees of latitude, for ranking neighbours.
+fn distance2(a: &PlaceRec, b: &PlaceRec) -> f32 {
+    let dlat = a.lat - b.lat;
+    let dlon = (a.lon - b.lon) * a.lat.to_radians().cos();
+    dlat * dlat + dlon * dlon
+}
+
 /// Whether an alternate name is worth indexing: not a code ("KBL"), not numeric, not a URL.
 fn keep_alternate(alt: &str) -> bool {
     let n = alt.chars().count();
@@ -500,6 +540,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
             }
         }
     }
+    adopt_nearest_admin1(&mut places);
 
     // Centres: the mean of the 0.5° grid cells an area's places occupy (longitudes averaged on the
     // circle), which approximates the centre of the area rather than of its population, so a big
@@ -951,6 +992,27 @@ mod tests {
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("bad point accepted"),
         }
+    }
+
+    #[test]
+    fn places_in_divisions_the_table_lacks_take_their_neighbours() {
+        // Batangafo's prefecture (Ouham-Fafa, code 21) is newer than the admin1 table.
+        let cities = b"1\tBossangoa\tBossangoa\t\t6.49\t17.45\tP\tPPLA\tCF\t\t12\t\t\t\t36000\t\t\t\t\n\
+                       2\tBambari\tBambari\t\t5.77\t20.68\tP\tPPLA\tCF\t\t11\t\t\t\t83000\t\t\t\t\n\
+                       3\tBatangafo\tBatangafo\t\t7.30\t18.28\tP\tPPL\tCF\t\t21\t\t\t\t24000\t\t\t\t\n";
+        let src = GeonamesSources {
+            cities,
+            admin1: b"CF.12\tOuham\tOuham\t1\nCF.11\tOuaka\tOuaka\t2\n",
+            admin2: b"",
+            countries: b"CF\tCAF\t140\tCT\tCentral African Republic\tBangui\t1\t1\tAF\n",
+            demonyms: b"",
+            country_points: b"",
+            admin2_points: b"",
+        };
+        let g = build(&src).expect("build");
+        let e = g.lookup("batangafo")[0];
+        let p = g.place(e.index).expect("place");
+        assert_eq!(g.admin1_rec(p.admin1).map(|a| g.str(a.code)), Some("CF.12"));
     }
 
     #[test]
