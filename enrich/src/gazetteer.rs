@@ -396,6 +396,23 @@ fn sources_hash(src: &GeonamesSources<'_>) -> u64 {
     ]) ^ u64::from(FORMAT_VERSION)
 }
 
+/// Removes the built-in indexes that other versions cached in `dir` (about 30 MB each), keeping
+/// `current`. An older binary that still runs rebuilds its own on its next start, in a fraction of
+/// a second. Best effort: a file that cannot be removed is left.
+fn remove_stale_caches(dir: &Path, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if path != current && name.starts_with("gazetteer-v") && name.ends_with(".bin") {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 /// [`sources_hash`] of [`builtin_sources`], computed by `build.rs` from the same files.
 fn builtin_sources_hash() -> u64 {
     const FNV: u64 = include!(concat!(env!("OUT_DIR"), "/builtin_sources_fnv.rs"));
@@ -589,6 +606,7 @@ impl Gazetteer {
             None => Gazetteer::build(&builtin_sources())?,
         };
         g.save(&file)?;
+        remove_stale_caches(cache_dir, &file);
         Ok(g)
     }
 
@@ -1551,6 +1569,28 @@ BJ\tBEN\t204\tBN\tBenin\tPorto-Novo\t112620\t9056010\tAF\t.bj\tXOF\tFranc\t229\t
         );
         let built = codec::encode(&Gazetteer::build(&src).expect("build"));
         assert!(raw == built, "{refresh}");
+    }
+
+    #[test]
+    fn caching_the_builtin_index_removes_other_versions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let stale = dir.path().join("gazetteer-v1-0000000000000000.bin");
+        let other = dir.path().join("notes.txt");
+        std::fs::write(&stale, b"old").expect("write");
+        std::fs::write(&other, b"keep").expect("write");
+        Gazetteer::load_or_build_builtin(dir.path()).expect("builtin");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!stale.exists(), "{names:?}");
+        assert!(other.exists(), "{names:?}");
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with(&format!("gazetteer-v{FORMAT_VERSION}-"))),
+            "{names:?}"
+        );
     }
 
     /// `build.rs` hashes the same files as `builtin_sources`, in the same order.
