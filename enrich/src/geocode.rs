@@ -4068,10 +4068,25 @@ impl Geocoder {
             if Some(c.country) != dominant {
                 f -= 0.3;
             }
-            // A capital in a statement ("the government in Khartoum said").
+            // A capital in a statement ("the government in Khartoum said"), unless another
+            // country speaks in that sentence ("The United States announced sanctions on the
+            // head of the Kinshasa police": Kinshasa is what it is about).
+            let foreign_speaker = || {
+                kept.iter().any(|&o| {
+                    let om = &s.mentions[o];
+                    let oc = s.cands[om.best];
+                    om.sentence == m.sentence
+                        && oc.country != c.country
+                        && matches!(
+                            oc.e.kind,
+                            EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
+                        )
+                })
+            };
             if c.e.kind == EntryKind::Place
                 && self.gazetteer.place(c.e.index).is_some_and(|p| p.rank == 6)
                 && self.sentence_has_statement(s, m.sentence)
+                && !foreign_speaker()
             {
                 f -= 0.25;
             }
@@ -5226,6 +5241,16 @@ mod tests {
             "{:?}",
             g.locations
         );
+    }
+
+    #[test]
+    fn builtin_a_capital_in_another_countrys_statement_is_what_it_is_about() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode(
+            "The United States announced sanctions on the head of the Kinshasa police. \
+             According to the US Treasury, the general is responsible for acts of violence.",
+        );
+        assert_eq!(g.focus.unwrap().name, "Kinshasa", "{:?}", g.locations);
     }
 
     #[test]
