@@ -5244,6 +5244,14 @@ mod tests {
     }
 
     #[test]
+    fn builtin_metropolitan_municipalities_by_their_names() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Parents marched to daycare centres in Nelson Mandela Bay.");
+        let f = g.focus.unwrap();
+        assert_eq!(f.admin1.as_deref(), Some("ZA.05"), "{:?}", g.locations);
+    }
+
+    #[test]
     fn builtin_a_capital_in_another_countrys_statement_is_what_it_is_about() {
         let gc = Geocoder::new(crate::gazetteer::tests::builtin());
         let g = gc.geocode(

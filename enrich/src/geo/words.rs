@@ -17,6 +17,7 @@ pub const ADMIN_GENERICS: &[&str] = &[
     "department",
     "departement",
     "municipality",
+    "metropolitan",
     "commune",
     "division",
     "zone",
