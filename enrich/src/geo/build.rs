@@ -994,6 +994,17 @@ mod tests {
         }
     }
 
+    /// The point of the admin2 division named `name` (folded).
+    fn admin2_point(g: &Gazetteer, name: &str) -> (f32, f32) {
+        let e = g
+            .lookup(name)
+            .into_iter()
+            .find(|e| e.kind == EntryKind::Admin2)
+            .expect(name);
+        let a = g.admin2_rec(e.index).expect(name);
+        (a.lat, a.lon)
+    }
+
     #[test]
     fn places_in_divisions_the_table_lacks_take_their_neighbours() {
         // Batangafo's prefecture (Ouham-Fafa, code 21) is newer than the admin1 table.
@@ -1033,15 +1044,7 @@ mod tests {
             admin2_points: b"",
         };
         let g = build(&src).expect("build");
-        let point = |name: &str| {
-            let e = g
-                .lookup(name)
-                .into_iter()
-                .find(|e| e.kind == EntryKind::Admin2)
-                .expect(name);
-            let a = g.admin2_rec(e.index).expect(name);
-            (a.lat, a.lon)
-        };
+        let point = |name: &str| admin2_point(&g, name);
         assert_eq!(point("nahr-e saraj"), (31.8, 64.6));
         assert_eq!(point("garmsir district"), (30.9, 64.1));
         // No seat: the province's centre (of the 0.5° cells of its places).
@@ -1066,15 +1069,7 @@ mod tests {
                 b"# comment\nSD.29.01\t15.2\t32.5\tJebel Aulia\nSD.99.01\t1\t1\tunknown\n",
         };
         let g = build(&src).expect("build");
-        let point = |name: &str| {
-            let e = g
-                .lookup(name)
-                .into_iter()
-                .find(|e| e.kind == EntryKind::Admin2)
-                .expect(name);
-            let a = g.admin2_rec(e.index).expect(name);
-            (a.lat, a.lon)
-        };
+        let point = |name: &str| admin2_point(&g, name);
         assert_eq!(point("jebel aulia"), (15.2, 32.5));
         // Without a point, a place of its own or a seat: the province's centre.
         assert_eq!(point("bahri"), (15.75, 32.75));
