@@ -98,6 +98,9 @@ fn area_keys(name: &str, out: &mut Vec<String>) {
     out.extend(keys.into_iter().filter(|k| k.chars().count() >= 2));
 }
 
+/// A district's seat: its population, latitude and longitude.
+type Seat = (u32, f32, f32);
+
 /// The name by which a district and its seat are matched: the folded name without generic words
 /// ("Masisi Territory" → "masisi") nor the Afghan word for a district's seat ("‘Alāqahdārī
 /// Gēlān" → "gelan").
@@ -613,7 +616,7 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         src.admin2_points,
         &admin2_idx,
     )?;
-    let mut seat_by_name: HashMap<(u32, String), (u32, f32, f32)> = HashMap::new();
+    let mut seat_by_name: HashMap<(u32, String), Seat> = HashMap::new();
     for p in &places {
         if p.admin1 == NONE {
             continue;
@@ -627,11 +630,11 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
     let seat_keys: Vec<(u32, String)> = admin2.iter().map(|a| (a.5, seat_key(&a.1))).collect();
     // Districts with neither a place of their own nor a seat of their name: the places of their
     // provinces that bear it as an alternate name.
-    let mut seat_by_alternate: HashMap<(u32, String), (u32, f32, f32)> = seat_keys
+    let mut seat_by_alternate: HashMap<(u32, String), Option<Seat>> = seat_keys
         .iter()
         .enumerate()
         .filter(|&(i, k)| mean(&a2_acc[i]).is_none() && !seat_by_name.contains_key(k))
-        .map(|(_, k)| (k.clone(), (0, f32::NAN, f32::NAN)))
+        .map(|(_, k)| (k.clone(), None))
         .collect();
     let provinces: std::collections::HashSet<u32> = seat_by_alternate.keys().map(|k| k.0).collect();
     for (p, alternates) in places.iter().zip(&alternate_names) {
@@ -640,8 +643,8 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         }
         for a in alternates.split(',').filter(|a| !a.trim().is_empty()) {
             if let Some(e) = seat_by_alternate.get_mut(&(p.admin1, seat_key(a))) {
-                if e.1.is_nan() || p.population > e.0 {
-                    *e = (p.population, p.lat, p.lon);
+                if e.is_none_or(|(population, _, _)| p.population > population) {
+                    *e = Some((p.population, p.lat, p.lon));
                 }
             }
         }
@@ -652,9 +655,9 @@ pub(super) fn build(src: &GeonamesSources<'_>) -> Result<Gazetteer, EnrichError>
         .map(|(i, a)| {
             let seat = seat_by_name
                 .get(&seat_keys[i])
-                .or_else(|| seat_by_alternate.get(&seat_keys[i]))
-                .filter(|e| !e.1.is_nan())
-                .map(|&(_, lat, lon)| (lat, lon));
+                .copied()
+                .or_else(|| seat_by_alternate.get(&seat_keys[i]).copied().flatten())
+                .map(|(_, lat, lon)| (lat, lon));
             let fallback = seat.unwrap_or_else(|| {
                 admin1_recs
                     .get(a.5 as usize)
