@@ -2859,7 +2859,7 @@ impl Geocoder {
                 }
             }
         }
-        // A capitalised tail word: "Dublin Road", "Kabul University".
+        // A capitalised tail word: "Dublin Road", "Glendale Galleria".
         let mut fend = e;
         let mut admin_hint = prev_w.is_some_and(|w| {
             matches!(
@@ -5241,6 +5241,17 @@ mod tests {
             "{:?}",
             g.locations
         );
+    }
+
+    #[test]
+    fn builtin_an_institution_is_in_the_town_it_is_named_after() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("A riot broke out at Abomey Calavi University over double fees.");
+        let f = g.focus.unwrap();
+        assert_eq!(f.name, "Abomey-Calavi", "{:?}", g.locations);
+        // A street named after a town is not the town.
+        let g = gc.geocode("The fire was at 6016 Dublin Road on Tuesday.");
+        assert!(g.locations.is_empty(), "{:?}", g.locations);
     }
 
     #[test]

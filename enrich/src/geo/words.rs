@@ -290,11 +290,13 @@ pub const PERSON_TITLES: &[&str] = &[
 ];
 
 /// Capitalised words that, after a name, make it part of the name of a street, building or
-/// feature that is not the place itself ("Dublin Road", "Kabul University", "Glendale Galleria"),
-/// or of another, smaller place that the gazetteer lacks ("Meadow Grove", "Tennessee Colony").
-/// Organisations named after a place ("Alexandria Police", "Richmond Council", "Paris News") keep
-/// the place: news annotators count it, and it says where the story is. Military units named
-/// after a place ("the Parachute Regiment") are units, not the place.
+/// feature that is not the place itself ("Dublin Road", "Glendale Galleria"), or of another,
+/// smaller place that the gazetteer lacks ("Meadow Grove", "Tennessee Colony"). Organisations
+/// named after a place ("Alexandria Police", "Richmond Council", "Paris News") keep the place:
+/// news annotators count it, and it says where the story is. So do institutions that stand in
+/// the town they are named after (universities, colleges, schools, hospitals, airports,
+/// stadiums, hotels, markets): a riot at "Abomey Calavi University" is in Abomey-Calavi. Military
+/// units named after a place ("the Parachute Regiment") are units, not the place.
 pub const NAME_TAILS: &[&str] = &[
     // Street words first: the 22 of them are also [`STREET_SUFFIXES`].
     "road",
@@ -319,17 +321,9 @@ pub const NAME_TAILS: &[&str] = &[
     "circle",
     "terrace",
     "trail",
-    "university",
-    "college",
-    "school",
-    "academy",
-    "institute",
-    "hospital",
-    "airport",
     "church",
     "park",
     "bridge",
-    "hotel",
     "center",
     "centre",
     "company",
@@ -338,11 +332,9 @@ pub const NAME_TAILS: &[&str] = &[
     "inc",
     "bank",
     "mall",
-    "stadium",
     "building",
     "tower",
     "square",
-    "market",
     "airlines",
     "airways",
     "air",
@@ -1839,7 +1831,7 @@ mod tests {
     fn street_suffixes_are_the_street_words_of_the_tails() {
         assert_eq!(STREET_SUFFIXES.first(), Some(&"road"));
         assert_eq!(STREET_SUFFIXES.last(), Some(&"trail"));
-        assert_eq!(NAME_TAILS.get(STREET_SUFFIXES.len()), Some(&"university"));
+        assert_eq!(NAME_TAILS.get(STREET_SUFFIXES.len()), Some(&"church"));
     }
 
     #[test]
