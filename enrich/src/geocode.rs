@@ -2639,6 +2639,15 @@ impl Geocoder {
         if prev_w.is_some_and(|w| SET_TITLES.has(w)) {
             return None;
         }
+        // A title that is also a town's name, before a capitalised word: a person ("Pope
+        // Francis", "Bishop Tutu"). Towns named so are longer names ("Prince George").
+        if single
+            && !caps
+            && SET_TITLES.has(key)
+            && next.is_some_and(|(a, _, _, c)| a == e + 1 && c == CASE_UPPER)
+        {
+            return None;
+        }
         // Every word of a multi-word name capitalised, but for particles ("Sar-e Pol", "Bosnia
         // and Herzegovina"): "The city" is not the town of that name.
         if !caps && !single {
@@ -5252,6 +5261,14 @@ mod tests {
         // A street named after a town is not the town.
         let g = gc.geocode("The fire was at 6016 Dublin Road on Tuesday.");
         assert!(g.locations.is_empty(), "{:?}", g.locations);
+    }
+
+    #[test]
+    fn builtin_a_title_before_a_name_is_a_person() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode("Pope Francis tweeted his support for the family in London.");
+        let names: Vec<_> = g.locations.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["London"], "{:?}", g.locations);
     }
 
     #[test]
