@@ -4247,8 +4247,9 @@ fn hash_word(w: &str) -> u64 {
 }
 
 /// Equirectangular distance in km: cheap, and close enough to the great circle at the scales
-/// the proximity bonus uses (tens to hundreds of km).
-fn approx_km(lat1: f32, lon1: f32, lat2: f32, lon2: f32) -> f32 {
+/// it serves (the proximity bonus, tens to hundreds of km; a place's nearest neighbour in the
+/// gazetteer build).
+pub(crate) fn approx_km(lat1: f32, lon1: f32, lat2: f32, lon2: f32) -> f32 {
     let x = (lon2 - lon1).to_radians() * ((lat1 + lat2) / 2.0).to_radians().cos();
     let y = (lat2 - lat1).to_radians();
     6371.0 * (x * x + y * y).sqrt()

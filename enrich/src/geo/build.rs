@@ -9,6 +9,7 @@ use super::{
     normalize_name, spelling_key, AreaRec, Entry, EntryKind, Gazetteer, GeonamesSources, PlaceRec,
     NONE,
 };
+use crate::geocode::approx_km;
 use crate::EnrichError;
 
 fn err(message: String) -> EnrichError {
@@ -136,23 +137,14 @@ fn adopt_nearest_admin1(places: &mut [PlaceRec]) {
         let p = &places[i];
         let nearest = by_country.get(&p.country).and_then(|known| {
             known.iter().copied().min_by(|&a, &b| {
-                let (qa, qb) = (&places[a], &places[b]);
-                distance2(p, qa)
-                    .total_cmp(&distance2(p, qb))
-                    .then(a.cmp(&b))
+                let km = |q: &PlaceRec| approx_km(p.lat, p.lon, q.lat, q.lon);
+                km(&places[a]).total_cmp(&km(&places[b])).then(a.cmp(&b))
             })
         });
         if let Some(n) = nearest {
             places[i].admin1 = places[n].admin1;
         }
     }
-}
-
-/// A squared distance between two places, in degrees of latitude, for ranking neighbours.
-fn distance2(a: &PlaceRec, b: &PlaceRec) -> f32 {
-    let dlat = a.lat - b.lat;
-    let dlon = (a.lon - b.lon) * a.lat.to_radians().cos();
-    dlat * dlat + dlon * dlon
 }
 
 /// Whether an alternate name is worth indexing: not a code ("KBL"), not numeric, not a URL.
