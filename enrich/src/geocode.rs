@@ -116,10 +116,8 @@ pub struct Geocoder {
     /// gazetteer lacks are left out) and the English names of divisions that GeoNames names
     /// with a French direction ([`english_direction_names`]).
     region_aliases: AliasIndex,
-    /// The lengths and first bytes of [`Geocoder::region_aliases`]' keys, one bit each: a quick
-    /// no for most capitalised words.
-    alias_lengths: u64,
-    alias_firsts: [u64; 4],
+    /// The shapes of [`Geocoder::region_aliases`]' keys: a quick no for most capitalised words.
+    alias_shapes: ShapeBits,
     /// Where the name index's walks start: the states after a word's first letters.
     prefixes: NamePrefixes,
     /// The part of each place's prior that its population and rank give
@@ -881,7 +879,7 @@ struct ShapeBits {
 }
 
 impl ShapeBits {
-    fn new(words: impl ExactSizeIterator<Item = &'static str>) -> Self {
+    fn new<'a>(words: impl ExactSizeIterator<Item = &'a str>) -> Self {
         let n = words.len().max(8) * 8;
         let log = n.next_power_of_two().trailing_zeros().max(6);
         let mut t = ShapeBits {
@@ -1491,17 +1489,11 @@ impl Geocoder {
             })
             .collect();
         let region_aliases = region_alias_index(&gazetteer);
-        let (mut alias_lengths, mut alias_firsts) = (0u64, [0u64; 4]);
-        for key in region_aliases.keys() {
-            alias_lengths |= length_bit(key);
-            let b = key.as_bytes()[0];
-            alias_firsts[usize::from(b >> 6)] |= 1 << (b & 63);
-        }
+        let alias_shapes = ShapeBits::new(region_aliases.keys().map(|k| &**k));
         Geocoder {
             directional: directional_index(&gazetteer),
             region_aliases,
-            alias_lengths,
-            alias_firsts,
+            alias_shapes,
             prefixes: NamePrefixes::new(gazetteer.names().as_fst()),
             place_priors: gazetteer.places.iter().map(place_prior).collect(),
             admin1_priors: gazetteer.admin1.iter().map(admin_prior).collect(),
@@ -2309,10 +2301,7 @@ impl Geocoder {
     /// mention of the division that holds the region.
     fn region_alias_at(&self, s: &mut Scratch, t: &str, i: usize, end: usize) -> Option<Mention> {
         let first = &t[i..end];
-        let b = t.as_bytes()[i];
-        if self.alias_lengths & length_bit(first) == 0
-            || self.alias_firsts[usize::from(b >> 6)] & (1 << (b & 63)) == 0
-        {
+        if !self.alias_shapes.may_have(first) {
             return None;
         }
         let aliases = self.region_aliases.get(first)?;
