@@ -64,8 +64,9 @@
 //!    the other mentions' best candidates. Where the text states a container ("Brussels,
 //!    Belgium") the candidates inside it beat the others whatever the rest of the text is
 //!    about; a place that its stated container contradicts is dropped, and so is a lone small
-//!    uncued place with no support; a district abroad named without its generic word ("Prince"
-//!    for Prince County) in a text about another country gives way to the next candidate; a
+//!    uncued place with no support; a district named without its generic word gives way to the
+//!    next candidate abroad ("Prince" for Prince County in a text about another country) and
+//!    before another name ("Lake Chad" is not Lake County, Illinois); a
 //!    district named with another generic word than its own ("DeSoto Parish" for DeSoto
 //!    County) counts less; a small town far from the one province where the text's other
 //!    places lie, with no namesake there and no container after it, is a stray and no toponym
@@ -3146,7 +3147,7 @@ impl Geocoder {
         Self::proximity(s);
         Self::choose(s);
         Self::one_sense(s);
-        self.drop_bare_divisions_abroad(s);
+        self.drop_bare_divisions(s);
         Self::drop_strays(s);
         self.prune_against_containers(s);
         self.mark_datelines(s);
@@ -3715,32 +3716,51 @@ impl Geocoder {
         }
     }
 
-    /// A district abroad named without the generic word of its name ("Prince" for Prince County,
-    /// Prince Edward Island; "Cheshire" for Cheshire County, New Hampshire) in a text about
-    /// another country, without a cue for a place, gives way to the mention's best other
-    /// candidate, or is no toponym: racehorses, people and English counties share such names,
-    /// and the text would write "County" if it meant that one.
-    fn drop_bare_divisions_abroad(&self, s: &mut Scratch) {
+    /// Whether the word that starts the folded `rest` is a name of the gazetteer and no common
+    /// word ("Chad", "Hinton"; not "Sheriff", "Police", "Medical").
+    fn names_a_place(&self, rest: &str) -> bool {
+        let end = rest
+            .bytes()
+            .position(|b| !b.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let w = &rest[..end];
+        w.len() >= 3
+            && !SET_COMMON.has(w)
+            && !SET_CITY_BODIES.has(w)
+            && self.gazetteer.names().get(w).is_some()
+    }
+
+    /// A district named without the generic word of its name gives way to the mention's best
+    /// other candidate, or is no toponym, where the text would have written "County" if it meant
+    /// that one:
+    /// - abroad (in a text about another country) and without a cue for a place ("Prince" for
+    ///   Prince County, Prince Edward Island; "Cheshire" for Cheshire County, New Hampshire):
+    ///   racehorses, people and English counties share such names;
+    /// - right before another capitalised word that names a place, which makes it part of a
+    ///   longer name the gazetteer lacks: "Lake Chad" is not Lake County, Illinois, nor "Cherry
+    ///   Hinton" Cherry County, Nebraska.
+    fn drop_bare_divisions(&self, s: &mut Scratch) {
         let lead = s.lead_country;
-        if lead == NONE {
-            return;
-        }
-        // Whether a candidate is a district abroad whose name has a generic word (the mention,
-        // which has none, names it without it).
+        // Whether a candidate is a district whose name has a generic word (the mention, which
+        // has none, names it without it).
         let bare = |c: &Cand| {
             c.e.kind == EntryKind::Admin2
-                && c.country != lead
                 && self.gazetteer.admin2_rec(c.e.index).is_some_and(|rec| {
                     let name = crate::fold::fold(self.gazetteer.area_name(rec));
                     words::strip_generics(&name).is_some()
                 })
         };
-        for m in &mut s.mentions {
-            if m.cue
-                || m.place_hint
-                || !bare(&s.cands[m.best])
-                || words::strip_generics(&s.folded.text[m.fstart..m.fend]).is_some()
-            {
+        for mi in 0..s.mentions.len() {
+            let m = s.mentions[mi];
+            let best = &s.cands[m.best];
+            if !bare(best) || words::strip_generics(&s.folded.text[m.fstart..m.fend]).is_some() {
+                continue;
+            }
+            let abroad = lead != NONE && best.country != lead && !m.cue && !m.place_hint;
+            let before_name = s.folded.text.as_bytes().get(m.fend) == Some(&b' ')
+                && Self::case_at(s, m.fend + 1) == CASE_UPPER
+                && self.names_a_place(&s.folded.text[m.fend + 1..]);
+            if !abroad && !before_name {
                 continue;
             }
             // The best of the other candidates ("Los Angeles" the city, not the county), if any.
@@ -3752,8 +3772,8 @@ impl Geocoder {
                 }
             }
             match next {
-                Some(n) => m.best = n,
-                None => m.keep = false,
+                Some(n) => s.mentions[mi].best = n,
+                None => s.mentions[mi].keep = false,
             }
         }
     }
@@ -5651,6 +5671,24 @@ mod tests {
         let g = gc.geocode("Farmers in Prince County, Prince Edward Island, lost their crops.");
         assert!(
             g.locations.iter().any(|l| l.name == "Prince County"),
+            "{:?}",
+            names(&g)
+        );
+    }
+
+    #[test]
+    fn builtin_bare_districts_before_a_name_are_part_of_it() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // "Lake" names Lake County, Illinois, only by its name without "County"; "Lake Chad" is
+        // the lake, whose country stays.
+        let g = gc.geocode("Fighters attacked fishermen near Lake Chad on Monday.");
+        assert_eq!(names(&g), [("Chad".to_string(), "TD".to_string())], "{g:?}");
+        let g = gc.geocode("The Cherry Hinton festival opened on Saturday.");
+        assert!(g.locations.is_empty(), "{:?}", names(&g));
+        // Before a word that names no place, the county stays ("Gwinnett Medical Center").
+        let g = gc.geocode("He was taken to Gwinnett Medical Center in Lawrenceville, Georgia.");
+        assert!(
+            g.locations.iter().any(|l| l.name == "Gwinnett County"),
             "{:?}",
             names(&g)
         );
