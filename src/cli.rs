@@ -192,9 +192,21 @@ pub struct GeocodeArgs {
     /// The report's address, as in its `url` field (a country-code domain is a hint).
     #[arg(long)]
     pub url: Option<String>,
+    /// Least score of a place listed, 0 to 1 (default: `enrich.min_location_score` of the
+    /// configuration, else 0.5); 0 lists every place found.
+    #[arg(long, value_parser = parse_share)]
+    pub min_score: Option<f64>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A number from 0 to 1.
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number from 0 to 1")),
+    }
 }
 
 #[derive(Debug, Args)]

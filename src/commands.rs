@@ -112,7 +112,11 @@ fn geocode(g: &crate::cli::Global, a: &GeocodeArgs) -> anyhow::Result<()> {
     } else {
         a.text.clone()
     };
-    let geo = enrich::geocode::Geocoder::new(gaz).geocode_report(
+    let mut geocoder = enrich::geocode::Geocoder::new(gaz);
+    if let Some(m) = a.min_score.or(loaded.config.enrich.min_location_score) {
+        geocoder = geocoder.with_min_score(m);
+    }
+    let geo = geocoder.geocode_report(
         &text,
         a.title.as_deref(),
         a.source.as_deref(),

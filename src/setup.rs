@@ -114,7 +114,10 @@ pub fn enricher_with(loaded: &Loaded, inspect: impl FnOnce(&Lexicons)) -> anyhow
     let lex = lexicons(loaded)?;
     inspect(&lex);
     let gaz = gazetteer(loaded)?;
-    let enricher = Enricher::new(&lex, Arc::new(gaz));
+    let mut enricher = Enricher::new(&lex, Arc::new(gaz));
+    if let Some(m) = loaded.config.enrich.min_location_score {
+        enricher = enricher.with_min_location_score(m);
+    }
     check_rule_kinds(&loaded.config, &enricher.kinds())?;
     Ok(enricher)
 }

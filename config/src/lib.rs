@@ -190,6 +190,19 @@ threshold = 10
     }
 
     #[test]
+    fn min_location_score_is_a_share() {
+        let e = parse("e.toml", "[enrich]\nmin_location_score = 1.5\n", no_env())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("e.toml:2:") && e.contains("between 0 and 1"),
+            "{e}"
+        );
+        let c = parse("e.toml", "[enrich]\nmin_location_score = 0\n", no_env()).unwrap();
+        assert_eq!(c.enrich.min_location_score, Some(0.0));
+    }
+
+    #[test]
     fn bad_durations_name_the_field() {
         let src = "[alerting]\nallowed_lateness = \"soon\"\n";
         let e = parse("d.toml", src, no_env()).unwrap_err().to_string();

@@ -322,6 +322,11 @@ pub struct EnrichConfig {
     /// Language assumed for reports without `lang` when detection is unsure.
     #[serde(default)]
     pub default_lang: Option<String>,
+    /// Least score (0 to 1) of a location listed in an enriched report. Unsure readings still
+    /// weigh in the choice of the others and of the focus, which is listed whatever its score.
+    /// Empty: 0.5 (see `docs/quality.md`); 0 lists every place found.
+    #[serde(default)]
+    pub min_location_score: Option<f64>,
 }
 
 /// `[alerting]`
@@ -569,6 +574,15 @@ impl Config {
                 bad(
                     "enrich.default_lang",
                     format!("{l:?} is not an ISO 639-1 code such as \"en\""),
+                );
+            }
+        }
+
+        if let Some(m) = self.enrich.min_location_score {
+            if !(0.0..=1.0).contains(&m) {
+                bad(
+                    "enrich.min_location_score",
+                    format!("must be between 0 and 1, not {m}"),
                 );
             }
         }

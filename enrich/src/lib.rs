@@ -66,6 +66,13 @@ impl Enricher {
         }
     }
 
+    /// The stage with another least score of the locations it reports
+    /// ([`geocode::Geocoder::with_min_score`]).
+    pub fn with_min_location_score(mut self, min_score: f64) -> Self {
+        self.geocoder = self.geocoder.with_min_score(min_score);
+        self
+    }
+
     pub fn gazetteer(&self) -> &gazetteer::Gazetteer {
         self.geocoder.gazetteer()
     }
