@@ -57,7 +57,8 @@
 //!    container right after a place counts most: "Konmendra village in Gumla district,
 //!    Jharkhand", "Belgrade, Minn."; a state or county named anywhere in the text, by a name
 //!    that most likely is that division, counts for the places inside it: "Ohio" in a story
-//!    about Dublin), the province most of the other mentions' candidates lie
+//!    about Dublin; a town and a county that holds it support each other: "Lebanon" and
+//!    "Boone County" are in Indiana), the province most of the other mentions' candidates lie
 //!    in (towns named together share a state), the provinces the other names could be in, each
 //!    name counting less the more provinces it could be in and not at all when it may be a
 //!    country or a big city (local news names several places of one state), and proximity to
@@ -1267,6 +1268,9 @@ struct Scratch {
     containers: Vec<(EntryKind, u32, f32, bool)>,
     /// Divisions the text names anywhere: kind, index, name key ([`Geocoder::hierarchy`]).
     named_divisions: Vec<(EntryKind, u32, u64)>,
+    /// [`Geocoder::seats`]: (candidate, bonus) and the pairs of one town and one county mention.
+    seat_bonus: Vec<(usize, f32)>,
+    seat_pairs: Vec<(usize, usize)>,
     /// Per name, the province of its likeliest candidate, and the name key.
     top_provinces: Vec<(u32, u64)>,
     /// Keys of the country names the text uses as towns' ([`Geocoder::local_namesakes`]).
@@ -3160,6 +3164,7 @@ impl Geocoder {
         }
         Self::name_coherence(s);
         Self::hierarchy(s);
+        Self::seats(s);
         Self::confirm_containers(s);
         Self::proximity(s);
         Self::choose(s);
@@ -3393,6 +3398,62 @@ impl Geocoder {
     /// after or 40 before) a little, and so does a division named anywhere else whose name most
     /// likely is that division ("Ohio", "Henry County"). The best container counts, not their
     /// sum.
+    /// A town and the county the text names that holds it support each other, wherever they
+    /// stand in the text: "Lebanon ... Boone County" is Lebanon, Indiana, seat of Boone County,
+    /// Indiana, though Missouri has a Lebanon and a Boone County too (not one inside the other).
+    /// Only for mentions that carry their generic word ("Boone County", not "Boone"), and only
+    /// for places the extract gives a county (those of 15,000 people or more); a name pair
+    /// that fits in several states shares the bonus among them.
+    fn seats(s: &mut Scratch) {
+        let n = s.mentions.len();
+        let bonus = &mut s.seat_bonus;
+        bonus.clear();
+        for bi in 0..n {
+            let b = s.mentions[bi];
+            if words::strip_generics(&s.folded.text[b.fstart..b.fend]).is_none()
+                || !s.cands[b.c0..b.c1]
+                    .iter()
+                    .any(|c| c.e.kind == EntryKind::Admin2)
+            {
+                continue;
+            }
+            for ai in 0..n {
+                if ai == bi || s.name_keys[ai] == s.name_keys[bi] {
+                    continue;
+                }
+                let a = s.mentions[ai];
+                let pairs = &mut s.seat_pairs;
+                pairs.clear();
+                for ca in a.c0..a.c1 {
+                    let x = &s.cands[ca];
+                    if x.e.kind != EntryKind::Place || x.admin2 == NONE {
+                        continue;
+                    }
+                    for cb in b.c0..b.c1 {
+                        let y = &s.cands[cb];
+                        if y.e.kind == EntryKind::Admin2 && y.e.index == x.admin2 {
+                            pairs.push((ca, cb));
+                        }
+                    }
+                }
+                if pairs.is_empty() {
+                    continue;
+                }
+                let w = NAMED_DIVISION_BONUS / pairs.len() as f32;
+                for &(ca, cb) in pairs.iter() {
+                    bonus.push((ca, w));
+                    bonus.push((cb, w));
+                }
+            }
+        }
+        // Once per candidate, however often the names are repeated.
+        bonus.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));
+        bonus.dedup_by_key(|x| x.0);
+        for &(c, w) in bonus.iter() {
+            s.cands[c].score += w;
+        }
+    }
+
     fn hierarchy(s: &mut Scratch) {
         let n = s.mentions.len();
         // Divisions the text names anywhere, where the name most likely is that division ("Ohio",
@@ -5701,6 +5762,21 @@ mod tests {
             "{:?}",
             names(&g)
         );
+    }
+
+    #[test]
+    fn builtin_a_town_and_the_county_that_holds_it_agree() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Missouri has a Lebanon and a Boone County, but Lebanon, Indiana, is in Boone County,
+        // Indiana.
+        let g = gc.geocode(
+            "Terry Jolly, 60, Lebanon, was arrested Thursday. Jolly, who has no prior arrest \
+             record in Boone County, was taken into custody by Lebanon Police.",
+        );
+        for l in &g.locations {
+            assert_eq!(l.admin1.as_deref(), Some("US.IN"), "{:?}", g.locations);
+        }
+        assert_eq!(g.locations.len(), 3, "{:?}", g.locations);
     }
 
     #[test]
