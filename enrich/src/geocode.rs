@@ -2432,6 +2432,16 @@ impl Geocoder {
     /// counties" are Kentucky's).
     fn listed_divisions<'t>(s: &Scratch, t: &'t str, st: usize, e: usize) -> Option<&'t str> {
         let b = t.as_bytes();
+        // The container of a list before it, not the first name of the next one: "Camden and
+        // Charlton counties in Georgia and Nassau and Baker counties in Florida".
+        if let Some((a, z)) = word_before(t, st) {
+            if matches!(&t[a..z], "in" | "of")
+                && word_before(t, a)
+                    .is_some_and(|(a, z)| words::PLURAL_GENERICS.contains(&&t[a..z]))
+            {
+                return None;
+            }
+        }
         let mut listed = word_before(t, st).is_some_and(|(a, z)| matches!(&t[a..z], "and" | "or"))
             || t[..st].trim_end().ends_with(',');
         let mut k = e;
@@ -3959,8 +3969,13 @@ impl Geocoder {
         if gap.len() > 24 || gap == "-" {
             return false;
         }
+        // Generic words too: "Nassau and Baker counties in Florida".
         gap.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | '-'))
-            .all(|w| matches!(w, "" | "in" | "of" | "the" | "area" | "areas" | "part"))
+            .all(|w| {
+                matches!(w, "" | "in" | "of" | "the" | "area" | "areas" | "part")
+                    || SET_ADMIN_GENERICS.has(w)
+                    || words::PLURAL_GENERICS.contains(&w)
+            })
             && gap.chars().any(|c| !c.is_whitespace())
     }
 
@@ -5761,6 +5776,41 @@ mod tests {
             g.locations.iter().any(|l| l.name == "Prince County"),
             "{:?}",
             names(&g)
+        );
+    }
+
+    #[test]
+    fn builtin_a_state_after_a_list_of_counties_holds_them() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // "Georgia and Nassau and Baker counties" is no list of three counties: Georgia holds
+        // the counties before it, Florida those after.
+        let g = gc.geocode(
+            "Volunteers from Camden and Charlton counties in Georgia and Nassau and Baker \
+             counties in Florida cleaned the river.",
+        );
+        let admin1 = |name: &str| {
+            g.locations
+                .iter()
+                .find(|l| l.name.starts_with(name))
+                .and_then(|l| l.admin1.clone())
+        };
+        assert_eq!(
+            admin1("Georgia").as_deref(),
+            Some("US.GA"),
+            "{:?}",
+            g.locations
+        );
+        assert_eq!(
+            admin1("Camden").as_deref(),
+            Some("US.GA"),
+            "{:?}",
+            g.locations
+        );
+        assert_eq!(
+            admin1("Baker").as_deref(),
+            Some("US.FL"),
+            "{:?}",
+            g.locations
         );
     }
 
