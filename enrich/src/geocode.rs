@@ -1027,6 +1027,7 @@ static SET_CITY_BODIES: WordSet = WordSet::new(|| sorted(words::CITY_BODIES));
 static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
+static SET_FUNCTION_WORDS: WordSet = WordSet::new(|| sorted(words::FUNCTION_WORDS));
 
 /// Builds the process-wide tables above (word sets, the person scan's table, the country-hint
 /// search, the world regions by first byte) if they are not built yet, so that a geocoder's
@@ -1051,6 +1052,7 @@ fn build_tables() {
         &SET_CITY_BODIES,
         &SET_PARTICLES,
         &SET_NAME_PREFIXES,
+        &SET_FUNCTION_WORDS,
     ] {
         set.table();
     }
@@ -1268,6 +1270,8 @@ struct Scratch {
     containers: Vec<(EntryKind, u32, f32, bool)>,
     /// Divisions the text names anywhere: kind, index, name key ([`Geocoder::hierarchy`]).
     named_divisions: Vec<(EntryKind, u32, u64)>,
+    /// Per mention, whether it qualifies the word after it ([`Geocoder::attributive`]).
+    attributive: Vec<bool>,
     /// [`Geocoder::seats`]: (candidate, bonus) and the pairs of one town and one county mention.
     seat_bonus: Vec<(usize, f32)>,
     seat_pairs: Vec<(usize, usize)>,
@@ -3466,6 +3470,11 @@ impl Geocoder {
 
     fn hierarchy(s: &mut Scratch) {
         let n = s.mentions.len();
+        s.attributive.clear();
+        for k in 0..n {
+            let a = Self::attributive(s, &s.mentions[k]);
+            s.attributive.push(a);
+        }
         // Divisions the text names anywhere, where the name most likely is that division ("Ohio",
         // "Henry County"): kind, index, name key.
         let named = &mut s.named_divisions;
@@ -3505,6 +3514,7 @@ impl Geocoder {
                 }
                 let o = s.mentions[ni];
                 let mut direct = None;
+                let attributive = s.attributive[ni];
                 for d in &s.cands[o.c0..o.c1] {
                     let division = match d.e.kind {
                         EntryKind::Admin1 | EntryKind::Admin2 => true,
@@ -3513,7 +3523,7 @@ impl Geocoder {
                     };
                     let direct = *direct.get_or_insert_with(|| {
                         ni == mi + 1 && Self::container_gap(&s.folded.text, &m, &o)
-                    });
+                    }) && !(attributive && is_country_kind(d.e.kind));
                     let b = match (division, direct) {
                         (true, true) => 0.8,
                         (true, false) => 0.25,
@@ -3960,6 +3970,27 @@ impl Geocoder {
     /// Whether the text between two consecutive mentions states that the second contains the
     /// first: only commas, brackets, dashes and "in"/"of"/"the"/"area" ("X, Y", "X (Y)", "X in
     /// Y", "X area of Y").
+    /// Whether a mention qualifies the lower-case word after it ("U.S. officials", "Russian
+    /// forces", "Syria envoy"): a country so named is the speaker or the actor, not the
+    /// container of the name before it ("Maiduguri, U.S. officials said"). Demonyms always are.
+    fn attributive(s: &Scratch, o: &Mention) -> bool {
+        if s.cands[o.c0..o.c1]
+            .iter()
+            .all(|c| c.e.kind == EntryKind::Demonym)
+        {
+            return true;
+        }
+        let t = &s.folded.text;
+        if t.as_bytes().get(o.fend) != Some(&b' ') || Self::case_at(s, o.fend + 1) != CASE_LOWER {
+            return false;
+        }
+        let Some((a, z)) = word_after(t, o.fend) else {
+            return false;
+        };
+        let w = &t[a..z];
+        !SET_FUNCTION_WORDS.has(w) && !SET_SPEECH.has(w)
+    }
+
     fn container_gap(t: &str, m: &Mention, o: &Mention) -> bool {
         if m.fend > o.fstart {
             return false;
@@ -4004,6 +4035,10 @@ impl Geocoder {
                 continue;
             }
             let ob = s.cands[o.best];
+            // "Maiduguri, U.S. officials said": a country named to qualify a noun is no container.
+            if is_country_kind(ob.e.kind) && Self::attributive(s, &o) {
+                continue;
+            }
             // A bigger town as the container ("Chalala, Lusaka") states the country of a small
             // place, unless the two are items of a list ("Copenhagen, Hamburg and Mannheim") or
             // of a compound ("the Paris-Berlin line").
@@ -4400,6 +4435,14 @@ fn names_major_area(cands: &[Cand], lead: u32) -> bool {
                 _ => false,
             }
     })
+}
+
+/// A country's entry: by name, abbreviation or demonym.
+fn is_country_kind(k: EntryKind) -> bool {
+    matches!(
+        k,
+        EntryKind::Country | EntryKind::CountryAbbrev | EntryKind::Demonym
+    )
 }
 
 /// Whether a candidate is a country or a nationality, which no stated container holds.
@@ -5777,6 +5820,30 @@ mod tests {
             "{:?}",
             names(&g)
         );
+    }
+
+    #[test]
+    fn builtin_a_country_qualifying_a_noun_is_no_container() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // "Maiduguri, U.S. officials said": the officials are American, Maiduguri is not in
+        // the United States.
+        for (text, place) in [
+            (
+                "Gunmen killed 12 in Maiduguri, U.S. officials said.",
+                "Maiduguri",
+            ),
+            (
+                "Shelling hit the Syrian town of Hama, U.S. officials said.",
+                "Ḩamāh",
+            ),
+        ] {
+            let g = gc.geocode(text);
+            let f = g.focus.as_ref().unwrap_or_else(|| panic!("{g:?}"));
+            assert_eq!(f.name, place, "{g:?}");
+        }
+        // A country named as a container still is one.
+        let g = gc.geocode("Fighting in Aleppo, Syria, on Monday.");
+        assert_eq!(g.focus.map(|f| f.name).as_deref(), Some("Aleppo"));
     }
 
     #[test]
