@@ -4454,13 +4454,16 @@ fn is_area_name(c: &Cand) -> bool {
 }
 
 /// A mention's confidence in its reading `cands[bi]`: its score and its lead over the best
-/// reading elsewhere (readings in the same area, or inside the division it reads, agree with it).
+/// reading elsewhere (readings in the same area, inside the division it reads, or the division
+/// that holds it, agree with it: "Kharkiv" the city and Kharkiv oblast).
 fn confidence(cands: &[Cand], bi: usize) -> f32 {
     let b = cands[bi];
     let second = cands
         .iter()
         .enumerate()
-        .filter(|&(k, c)| k != bi && !same_area(c, &b) && !inside_area(c, &b))
+        .filter(|&(k, c)| {
+            k != bi && !same_area(c, &b) && !inside_area(c, &b) && !inside_area(&b, c)
+        })
         .map(|(_, c)| c.score)
         .fold(0.0f32, f32::max);
     (0.25 + 0.3 * (b.score / 1.6).min(1.0) + 0.6 * (b.score - second).clamp(0.0, 0.75))
@@ -5820,6 +5823,30 @@ mod tests {
             "{:?}",
             names(&g)
         );
+    }
+
+    #[test]
+    fn builtin_a_city_and_its_province_of_the_same_name_agree() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Kharkiv the city and Kharkiv oblast are one answer, not two rival ones: the city is
+        // sure, and the focus, against the attackers' nationality.
+        let g = gc.geocode("Russian drones hit Kharkiv overnight, killing three.");
+        let f = g.focus.as_ref().unwrap_or_else(|| panic!("{g:?}"));
+        assert_eq!(
+            (f.name.as_str(), f.country.as_str()),
+            ("Kharkiv", "UA"),
+            "{g:?}"
+        );
+        assert!(f.score >= 0.8, "{f:?}");
+    }
+
+    #[test]
+    fn builtin_armed_groups_imply_their_country() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // Beni is also a department of Bolivia; the ADF fight in Beni, North Kivu.
+        let g = gc.geocode("ADF rebels killed 22 civilians in Beni on Sunday.");
+        let f = g.focus.as_ref().unwrap_or_else(|| panic!("{g:?}"));
+        assert_eq!(f.country, "CD", "{g:?}");
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub const COUNTRY_HINTS: &[(&str, &str, HintKind)] = &[
     ("Mai Mai", "CD", HintKind::Actor),
     ("Mai-Mai", "CD", HintKind::Actor),
     ("Raia Mutomboki", "CD", HintKind::Actor),
+    ("ADF", "CD", HintKind::Actor),
+    ("Allied Democratic Forces", "CD", HintKind::Actor),
+    ("M23", "CD", HintKind::Actor),
     ("Radio Okapi", "CD", HintKind::Outlet),
     ("Actualite.cd", "CD", HintKind::Outlet),
     // Central African Republic
@@ -181,6 +184,7 @@ pub const PROVINCE_HINTS: &[(&str, &str)] = &[
     ("Civilian JTF", "NG.27"),
     ("FRPI", "CD.17"),
     ("CODECO", "CD.17"),
+    ("M23", "CD.11"),
 ];
 
 /// Whether a table entry must match in capitals (an acronym such as "SAF").
