@@ -128,13 +128,14 @@ fn geocode(g: &crate::cli::Global, a: &GeocodeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if geo.locations.is_empty() {
+        // The focus may still come from the actors or outlets named ("M23 rebels attacked").
         println!("no places found");
-        return Ok(());
+    } else {
+        println!(
+            "{:<24} {:>5}-{:<5} {:<8} {:<2} {:<10} {:<22} {:>9} {:>10} {:>5}",
+            "name", "start", "end", "level", "cc", "admin1", "admin1 name", "lat", "lon", "score"
+        );
     }
-    println!(
-        "{:<24} {:>5}-{:<5} {:<8} {:<2} {:<10} {:<22} {:>9} {:>10} {:>5}",
-        "name", "start", "end", "level", "cc", "admin1", "admin1 name", "lat", "lon", "score"
-    );
     for l in &geo.locations {
         println!(
             "{:<24} {:>5}-{:<5} {:<8} {:<2} {:<10} {:<22} {:>9.4} {:>10.4} {:>5.2}",
