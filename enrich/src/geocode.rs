@@ -1028,6 +1028,7 @@ static SET_SPEECH: WordSet = WordSet::new(|| sorted(words::SPEECH_VERBS));
 static SET_PARTICLES: WordSet = WordSet::new(|| sorted(words::PARTICLES));
 static SET_NAME_PREFIXES: WordSet = WordSet::new(|| sorted(words::NAME_PREFIXES));
 static SET_FUNCTION_WORDS: WordSet = WordSet::new(|| sorted(words::FUNCTION_WORDS));
+static SET_VENUE: WordSet = WordSet::new(|| sorted(words::VENUE_WORDS));
 
 /// Builds the process-wide tables above (word sets, the person scan's table, the country-hint
 /// search, the world regions by first byte) if they are not built yet, so that a geocoder's
@@ -1053,6 +1054,7 @@ fn build_tables() {
         &SET_PARTICLES,
         &SET_NAME_PREFIXES,
         &SET_FUNCTION_WORDS,
+        &SET_VENUE,
     ] {
         set.table();
     }
@@ -4181,11 +4183,15 @@ impl Geocoder {
         for &k in kept {
             let m = &s.mentions[k];
             let c = s.cands[m.best];
+            // A venue ("told reporters in New York") or a capital speaking for its government
+            // ("Washington condemned the massacre in Bucha") says little of where it happened.
+            let speaks = Self::venue(s, m) || self.capital_speaks(s, m, &c);
             let w = m.conf
                 * match c.e.kind {
                     EntryKind::Demonym => 0.5,
                     _ => 1.0,
-                };
+                }
+                * if speaks { 0.4 } else { 1.0 };
             match votes.iter_mut().find(|v| v.0 == c.country) {
                 Some(v) => v.1 += w,
                 None => votes.push((c.country, w)),
@@ -4217,6 +4223,9 @@ impl Geocoder {
             }
             if m.dateline && kept.len() > 1 {
                 f -= 0.6;
+            }
+            if Self::venue(s, m) {
+                f -= 0.4;
             }
             if Some(c.country) != dominant {
                 f -= 0.3;
@@ -4353,6 +4362,30 @@ impl Geocoder {
             }
         }
         Some(loc.clone())
+    }
+
+    /// Whether a mention is where something was said or where people took refuge, not where the
+    /// event happened: "told reporters in New York", "a news conference in Nairobi", "refugees
+    /// arriving in Adré".
+    /// Whether a mention is a capital that speaks for its government: followed by a verb of
+    /// statement ("Washington condemned", "Moscow denied").
+    fn capital_speaks(&self, s: &Scratch, m: &Mention, c: &Cand) -> bool {
+        let t = &s.folded.text;
+        c.e.kind == EntryKind::Place
+            && self.gazetteer.place(c.e.index).is_some_and(|p| p.rank == 6)
+            && word_after(t, m.fend)
+                .is_some_and(|(a, z)| SET_STATEMENT.has(&t[a..z]) || SET_SPEECH.has(&t[a..z]))
+    }
+
+    fn venue(s: &Scratch, m: &Mention) -> bool {
+        let t = &s.folded.text;
+        let Some((a, z)) = word_before(t, m.fstart) else {
+            return false;
+        };
+        if !matches!(&t[a..z], "in" | "at") {
+            return false;
+        }
+        word_before(t, a).is_some_and(|(a, z)| SET_VENUE.has(&t[a..z]))
     }
 
     fn sentence_has_statement(&self, s: &Scratch, sentence: usize) -> bool {
@@ -5838,6 +5871,40 @@ mod tests {
             "{g:?}"
         );
         assert!(f.score >= 0.8, "{f:?}");
+    }
+
+    #[test]
+    fn builtin_divisions_by_the_names_reports_give_them() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        for (text, code) in [
+            ("Gunmen killed 50 in Ethiopia's Oromia region.", "ET.51"),
+            ("Troops shelled villages in Karen State.", "MM.05"),
+            ("Fighting raged in Arakan.", "MM.01"),
+        ] {
+            let g = gc.geocode(text);
+            let f = g.focus.as_ref().unwrap_or_else(|| panic!("{g:?}"));
+            assert_eq!(f.admin1.as_deref(), Some(code), "{text}: {g:?}");
+        }
+    }
+
+    #[test]
+    fn builtin_where_it_was_said_is_not_where_it_happened() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc.geocode(
+            "A UN spokesman told reporters in New York that explosions hit a camp near Goma.",
+        );
+        assert_eq!(
+            g.focus.as_ref().map(|f| f.country.as_str()),
+            Some("CD"),
+            "{g:?}"
+        );
+        // A capital standing for its government.
+        let g = gc.geocode("Washington condemned the massacre in Bucha.");
+        assert_eq!(
+            g.focus.as_ref().map(|f| f.country.as_str()),
+            Some("UA"),
+            "{g:?}"
+        );
     }
 
     #[test]

@@ -167,22 +167,30 @@ pub const WORLD_REGIONS: &[(&str, &str, f32, f32)] = &[
 /// Regions that reports name as such but that have no division of their own in GeoNames' admin
 /// files, as (folded name, code of the division that holds the region's main town: admin1
 /// `CC.code` or admin2 `CC.admin1.admin2`): conflict areas ("Eastern Ghouta": Rif Dimashq, which
-/// holds Douma; "South Ossetia": Tskhinvali District) and the adjectives of such regions whose
-/// division has another name ("Abkhaz": Abkhazia). Sorted by name.
+/// holds Douma; "South Ossetia": Tskhinvali District), the adjectives of such regions whose
+/// division has another name ("Abkhaz": Abkhazia), and the names reports give divisions that
+/// GeoNames names otherwise ("Oromia": Oromiya, not the Oromia Zone of Amhara; "Karen State":
+/// Kayin; "Arakan": Rakhine). Sorted by name.
 pub const REGION_ALIASES: &[(&str, &str)] = &[
     ("abkhaz", "GE.02"),
     ("abkhazian", "GE.02"),
+    ("arakan", "MM.01"),
     ("donbas", "UA.05"),
     ("donbass", "UA.05"),
     ("east ghouta", "SY.08"),
     ("eastern ghouta", "SY.08"),
     ("ghouta", "SY.08"),
+    ("irrawaddy", "MM.03"),
     ("jabal marra", "SD.61"),
     ("jebel marra", "SD.61"),
+    ("karen state", "MM.05"),
+    ("karenni", "MM.06"),
+    ("karenni state", "MM.06"),
     ("nagorno karabakh", "AZ.61"),
     ("nagorno-karabakh", "AZ.61"),
     ("nuba mountains", "SD.50"),
     ("ogaden", "ET.52"),
+    ("oromia", "ET.51"),
     ("south ossetia", "GE.73.10285963"),
     ("south ossetian", "GE.73.10285963"),
     ("transnistrian", "MD.58"),
@@ -1846,6 +1854,29 @@ pub const FUNCTION_WORDS: &[&str] = &[
     "without",
     "would",
     "yesterday",
+];
+
+/// Words before "in" or "at" that make the place after them where something was said or where
+/// people took refuge, not where the reported event happened ("told reporters in New York",
+/// "talks in Nairobi", "refugees arriving in Adré").
+pub const VENUE_WORDS: &[&str] = &[
+    "arrived",
+    "arriving",
+    "briefing",
+    "camps",
+    "conference",
+    "headquartered",
+    "headquarters",
+    "interview",
+    "meeting",
+    "refuge",
+    "refugees",
+    "reporters",
+    "sheltering",
+    "speaking",
+    "spoke",
+    "summit",
+    "talks",
 ];
 
 /// Lower-case words allowed inside a multi-word name ("Sar-e Pol", "Bosnia and Herzegovina",
