@@ -2787,6 +2787,26 @@ impl Geocoder {
                 }
             }
         }
+        // Right after a verb of speech and before another capitalised word, a name is a
+        // person's, even a country's: "said Jordan Smith of Human Rights Watch", "said Chad
+        // Roberts". Not before a title or a body ("said Borno Governor Zulum", "Kano State").
+        if single
+            && !caps
+            && (has_country_name || !has_country)
+            && before.is_some_and(|(_, z)| z + 1 == st)
+            && prev.is_some_and(|(w, c)| c == CASE_LOWER && SET_SPEECH.has(w))
+            && next.is_some_and(|(a, _, w, c)| {
+                a == e + 1
+                    && c == CASE_UPPER
+                    && !SET_ADMIN_GENERICS.has(w)
+                    && !SET_PLACE_GENERICS.has(w)
+                    && !SET_TITLES.has(w)
+                    && !SET_CITY_BODIES.has(w)
+                    && !SET_TAILS.has(w)
+            })
+        {
+            return None;
+        }
         // A given name before another capitalised word is a person's ("Mary Wheeler"), even where
         // it names a province; the first word of a longer Arabic name ("Abu Sleem", "Um Tajok")
         // is no town of its own; nor is a direction the province named by it alone ("South
@@ -5903,6 +5923,25 @@ mod tests {
         assert_eq!(
             g.focus.as_ref().map(|f| f.country.as_str()),
             Some("UA"),
+            "{g:?}"
+        );
+    }
+
+    #[test]
+    fn builtin_a_name_after_said_and_before_a_surname_is_a_person() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        let g = gc
+            .geocode("Gunmen killed 12 farmers in Borno, said Jordan Smith of Human Rights Watch.");
+        assert_eq!(
+            names(&g),
+            [("Borno".to_string(), "NG".to_string())],
+            "{g:?}"
+        );
+        // Before a title the name is the place: "said Borno Governor Babagana Zulum".
+        let g = gc.geocode("The attack was condemned, said Borno Governor Babagana Zulum.");
+        assert_eq!(
+            names(&g),
+            [("Borno".to_string(), "NG".to_string())],
             "{g:?}"
         );
     }
