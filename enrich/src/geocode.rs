@@ -1272,6 +1272,8 @@ struct Scratch {
     containers: Vec<(EntryKind, u32, f32, bool)>,
     /// Divisions the text names anywhere: kind, index, name key ([`Geocoder::hierarchy`]).
     named_divisions: Vec<(EntryKind, u32, u64)>,
+    /// Code-point spans of the actors' and outlets' names found ([`Geocoder::country_hints`]).
+    hint_spans: Vec<(usize, usize)>,
     /// Per mention, whether it qualifies the word after it ([`Geocoder::attributive`]).
     attributive: Vec<bool>,
     /// [`Geocoder::seats`]: (candidate, bonus) and the pairs of one town and one county mention.
@@ -1534,10 +1536,19 @@ impl Geocoder {
 
     /// Adds the countries that actors and outlets named in `text` imply ([`hints`]) to `out`,
     /// keeping the highest weight per country, and the provinces they imply to `provinces`.
-    fn country_hints(&self, text: &str, out: &mut Vec<(u32, f32)>, provinces: &mut Vec<u32>) {
+    /// `spans` receives the code-point spans of the names found.
+    fn country_hints(
+        &self,
+        text: &str,
+        out: &mut Vec<(u32, f32)>,
+        provinces: &mut Vec<u32>,
+        spans: &mut Vec<(usize, usize)>,
+    ) {
         let Some(search) = HINT_MATCHER.as_ref() else {
             return;
         };
+        // Code points before byte `counted`, carried along as the matches go forward.
+        let (mut counted, mut chars) = (0usize, 0usize);
         let mut at = 0;
         while let Some((start, end, pattern)) = search.next(text.as_bytes(), at) {
             let (name, _, kind) = hints::COUNTRY_HINTS[pattern];
@@ -1564,6 +1575,11 @@ impl Geocoder {
             let w = hint_weight(kind);
             provinces.extend_from_slice(&self.hint_provinces[pattern]);
             add_hint(out, country, w);
+            if counted <= start {
+                chars += text[counted..start].chars().count();
+                counted = start;
+                spans.push((chars, chars + found.chars().count()));
+            }
         }
     }
 
@@ -1693,7 +1709,7 @@ impl Geocoder {
         let mut extra = Vec::new();
         let mut provinces = Vec::new();
         for part in [title, source].into_iter().flatten() {
-            self.country_hints(part, &mut extra, &mut provinces);
+            self.country_hints(part, &mut extra, &mut provinces, &mut Vec::new());
         }
         let home_country = url.and_then(publisher_country).and_then(|cc| {
             std::str::from_utf8(&cc)
@@ -1786,7 +1802,8 @@ impl Geocoder {
             std::mem::take(&mut s.hints),
             std::mem::take(&mut s.provinces),
         );
-        self.country_hints(text, &mut hints, &mut provinces);
+        s.hint_spans.clear();
+        self.country_hints(text, &mut hints, &mut provinces, &mut s.hint_spans);
         (s.hints, s.provinces) = (hints, provinces);
         Self::split_text(s);
         Self::title_case(s);
@@ -1794,6 +1811,13 @@ impl Geocoder {
         s.unmatched.clear();
         self.detect(s);
         self.spelling_variants(s);
+        // Names inside an actor's or an outlet's name are part of it: "BOKO HARAM" in a headline
+        // in capitals is not Haram, Norway.
+        if !s.hint_spans.is_empty() {
+            let spans = &s.hint_spans;
+            s.mentions
+                .retain(|m| !spans.iter().any(|&(a, b)| a <= m.start && m.end <= b));
+        }
         if s.mentions.is_empty() {
             return Geocoding {
                 locations: self.region_locations(s),
@@ -5942,6 +5966,18 @@ mod tests {
         assert_eq!(
             names(&g),
             [("Borno".to_string(), "NG".to_string())],
+            "{g:?}"
+        );
+    }
+
+    #[test]
+    fn builtin_names_inside_an_actors_name_are_part_of_it() {
+        let gc = Geocoder::new(crate::gazetteer::tests::builtin());
+        // In capitals the run of capitalised words says nothing; "HARAM" is no Norwegian town.
+        let g = gc.geocode("BOKO HARAM FIGHTERS KILL 30 NEAR MAIDUGURI");
+        assert_eq!(
+            names(&g),
+            [("Maiduguri".to_string(), "NG".to_string())],
             "{g:?}"
         );
     }
