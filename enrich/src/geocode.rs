@@ -3860,14 +3860,9 @@ impl Geocoder {
         }
     }
 
-    /// Whether the word that starts the folded `rest` is a name of the gazetteer and no common
-    /// word ("Chad", "Hinton"; not "Sheriff", "Police", "Medical").
-    fn names_a_place(&self, rest: &str) -> bool {
-        let end = rest
-            .bytes()
-            .position(|b| !b.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        let w = &rest[..end];
+    /// Whether the folded word `w` is a name of the gazetteer and no common word ("Chad",
+    /// "Hinton"; not "Sheriff", "Police", "Medical").
+    fn names_a_place(&self, w: &str) -> bool {
         w.len() >= 3
             && !SET_COMMON.has(w)
             && !SET_CITY_BODIES.has(w)
@@ -3901,9 +3896,11 @@ impl Geocoder {
                 continue;
             }
             let abroad = lead != NONE && best.country != lead && !m.cue && !m.place_hint;
-            let before_name = s.folded.text.as_bytes().get(m.fend) == Some(&b' ')
-                && Self::case_at(s, m.fend + 1) == CASE_UPPER
-                && self.names_a_place(&s.folded.text[m.fend + 1..]);
+            let t = &s.folded.text;
+            let before_name = t.as_bytes().get(m.fend) == Some(&b' ')
+                && word_after(t, m.fend).is_some_and(|(a, z)| {
+                    Self::case_at(s, a) == CASE_UPPER && self.names_a_place(&t[a..z])
+                });
             if !abroad && !before_name {
                 continue;
             }
@@ -4082,7 +4079,7 @@ impl Geocoder {
             }
             let ob = s.cands[o.best];
             // "Maiduguri, U.S. officials said": a country named to qualify a noun is no container.
-            if is_country_kind(ob.e.kind) && Self::attributive(s, &o) {
+            if is_country_kind(ob.e.kind) && s.attributive[mi + 1] {
                 continue;
             }
             // A bigger town as the container ("Chalala, Lusaka") states the country of a small
