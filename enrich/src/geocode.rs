@@ -3470,7 +3470,7 @@ impl Geocoder {
         bonus.clear();
         for bi in 0..n {
             let b = s.mentions[bi];
-            if words::strip_generics(&s.folded.text[b.fstart..b.fend]).is_none()
+            if !names_generic(&s.folded.text[b.fstart..b.fend])
                 || !s.cands[b.c0..b.c1]
                     .iter()
                     .any(|c| c.e.kind == EntryKind::Admin2)
@@ -3892,7 +3892,7 @@ impl Geocoder {
         for mi in 0..s.mentions.len() {
             let m = s.mentions[mi];
             let best = &s.cands[m.best];
-            if !bare(best) || words::strip_generics(&s.folded.text[m.fstart..m.fend]).is_some() {
+            if !bare(best) || names_generic(&s.folded.text[m.fstart..m.fend]) {
                 continue;
             }
             let abroad = lead != NONE && best.country != lead && !m.cue && !m.place_hint;
@@ -4509,6 +4509,20 @@ fn names_major_area(cands: &[Cand], lead: u32) -> bool {
                 _ => false,
             }
     })
+}
+
+/// Whether a folded mention carries a generic word beside its name ("boone county", "gulf of
+/// mexico"): [`words::strip_generics`] would strip something, without building what is left.
+fn names_generic(folded: &str) -> bool {
+    let (mut generic, mut other) = (false, false);
+    for w in folded.split([' ', '-']).filter(|w| !w.is_empty()) {
+        if matches!(w, "of" | "de" | "du") || SET_ADMIN_GENERICS.has(w) {
+            generic = true;
+        } else {
+            other = true;
+        }
+    }
+    generic && other
 }
 
 /// A country's entry: by name, abbreviation or demonym.
@@ -6120,6 +6134,26 @@ mod tests {
         // west of it.
         let km = approx_km(l.lat as f32, l.lon as f32, 40.65, -96.13);
         assert!(km < 30.0, "{l:?}: {km} km");
+    }
+
+    #[test]
+    fn names_generic_agrees_with_strip_generics() {
+        for name in [
+            "boone county",
+            "gulf of mexico",
+            "county",
+            "lake",
+            "saint-pierre-de-boeuf",
+            "gumla district",
+            "de soto parish",
+            "",
+        ] {
+            assert_eq!(
+                names_generic(name),
+                words::strip_generics(name).is_some(),
+                "{name}"
+            );
+        }
     }
 
     #[test]
